@@ -1,0 +1,28 @@
+"""Pure statistics for the MBL study: discrimination, calibration, decision curves,
+threshold metrics, logistic regression tables and univariate tests.
+
+This package is a leaf: it imports only NumPy, SciPy, statsmodels and pandas, never another
+``mblstats`` package, so the statistics can be audited alone. Every function validates its
+input and raises :class:`StatsInputError` (a ``ValueError``) naming the bad argument.
+"""
+
+from ._errors import (
+    ConvergenceError,
+    SeparationError,
+    SmallExpectedCountWarning,
+    StatsInputError,
+    StatsWarning,
+)
+from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
+
+__all__ = [
+    "ConvergenceError",
+    "DelongTestResult",
+    "RocAucResult",
+    "SeparationError",
+    "SmallExpectedCountWarning",
+    "StatsInputError",
+    "StatsWarning",
+    "delong_test",
+    "roc_auc_ci",
+]
