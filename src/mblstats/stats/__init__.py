@@ -13,16 +13,19 @@ from ._errors import (
     StatsInputError,
     StatsWarning,
 )
+from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
 
 __all__ = [
     "ConvergenceError",
     "DelongTestResult",
+    "HosmerLemeshowResult",
     "RocAucResult",
     "SeparationError",
     "SmallExpectedCountWarning",
     "StatsInputError",
     "StatsWarning",
     "delong_test",
+    "hosmer_lemeshow",
     "roc_auc_ci",
 ]

@@ -85,7 +85,7 @@ def as_probabilities(y_prob, name, n_samples):
         rows = np.flatnonzero(outside)
         raise StatsInputError(
             f"{name} must be probabilities in [0, 1], got {outside.sum()} value(s) outside at "
-            f"position(s) {_preview(rows)} (e.g. {array[rows[0]]!r}); pass predicted risks, "
+            f"position(s) {_preview(rows)} (e.g. {float(array[rows[0]])!r}); pass predicted risks, "
             "not log-odds or scores."
         )
     return array
