@@ -1,0 +1,1 @@
+"""book step of the mblstats pipeline."""

@@ -1,0 +1,234 @@
+"""The whole run: cohort, images, features, chapter notebooks and the HTML book.
+
+Each step writes files into the run directory (see :class:`RunLayout`) and skips its work when
+those files are already there for the same parameters, so re-running the book after a change to
+one chapter recomputes only that chapter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import shutil
+from pathlib import Path
+from typing import Any
+
+from mblstats.book.layout import RunLayout
+from mblstats.book.notebooks import chapter_notebooks, execute_chapter
+from mblstats.book.site import assemble_site, build_html
+from mblstats.exceptions import InputValidationError
+from mblstats.params import RunParameters
+
+logger = logging.getLogger(__name__)
+
+MODALITIES = ("CT", "CTE")
+
+
+@dataclasses.dataclass(frozen=True)
+class BookInputs:
+    """A user's own data; every field left empty is replaced by the demo cohort.
+
+    Attributes
+    ----------
+    clinical : path, optional
+        Clinical table (CSV) with the columns described in the introduction of the book.
+    manifest : path, optional
+        Image manifest (``patient_id``, ``modality``, ``image_path``, ``mask_path``, ``label``).
+    features : dict, optional
+        Precomputed feature tables by modality (``{"CT": path, "CTE": path}``), used instead of
+        extraction.
+    """
+
+    clinical: Path | None = None
+    manifest: Path | None = None
+    features: dict[str, Path] = dataclasses.field(default_factory=dict)
+
+    @property
+    def is_demo(self) -> bool:
+        return self.clinical is None
+
+
+def build_book(
+    params: RunParameters,
+    run_dir: str | Path,
+    *,
+    source_root: str | Path = ".",
+    output_dir: str | Path | None = None,
+    inputs: BookInputs | None = None,
+) -> Path:
+    """Run every step of the book and return the path of the built ``index.html``.
+
+    Parameters
+    ----------
+    params : RunParameters
+        Settings of the run; saved as ``parameters.yaml`` in the run directory.
+    run_dir : path
+        Folder of the run's intermediate files.
+    source_root : path
+        Folder with ``_config.yml``, ``_toc.yml``, ``book/`` and ``notebooks/``.
+    output_dir : path, optional
+        The HTML is written to ``output_dir/_build/html``; defaults to ``source_root``.
+    inputs : BookInputs, optional
+        The user's data; the demo cohort when omitted.
+    """
+    source_root = Path(source_root).resolve()
+    output_dir = Path(output_dir).resolve() if output_dir else source_root
+    inputs = inputs or BookInputs()
+    _check_source(source_root)
+    layout = RunLayout(Path(run_dir).resolve()).create()
+    chapters = chapter_notebooks(source_root / "_toc.yml")
+    steps = 4 + len(chapters)
+    step = _StepCounter(steps)
+
+    step("saving the run parameters")
+    params.save(layout.parameters)
+
+    step("preparing the clinical table")
+    _prepare_clinical(params, layout, inputs)
+
+    step("preparing the images")
+    _prepare_images(params, layout, inputs)
+
+    step("extracting radiomics features")
+    _prepare_features(params, layout, inputs)
+
+    available = _notebook_values(params, layout)
+    for entry in chapters:
+        name = Path(entry).name
+        step(f"executing chapter {name}")
+        execute_chapter(
+            source_root / f"{entry}.ipynb",
+            layout.executed_dir / f"{name}.ipynb",
+            available,
+            cwd=layout.root,
+        )
+
+    logger.info("building the HTML book with Jupyter Book")
+    assemble_site(source_root, layout.executed_dir, layout.site_dir)
+    return build_html(layout.site_dir, output_dir)
+
+
+class _StepCounter:
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.current = 0
+
+    def __call__(self, message: str) -> None:
+        self.current += 1
+        logger.info("[%d/%d] %s", self.current, self.total, message)
+
+
+def _check_source(source_root: Path) -> None:
+    missing = [
+        name
+        for name in ("_config.yml", "_toc.yml", "book", "notebooks")
+        if not (source_root / name).exists()
+    ]
+    if missing:
+        raise InputValidationError(
+            f"{source_root} is not a book source folder: missing {', '.join(missing)}; "
+            "run from the repository root or pass --source"
+        )
+
+
+def _prepare_clinical(params: RunParameters, layout: RunLayout, inputs: BookInputs) -> None:
+    from mblstats.cohort.demo import write_demo_clinical
+    from mblstats.cohort.schema import load_clinical
+
+    if inputs.is_demo:
+        write_demo_clinical(layout.data_dir, seed=params.seed)
+        return
+    clinical = load_clinical(inputs.clinical)
+    clinical.to_csv(layout.clinical, index=False)
+
+
+def _prepare_images(params: RunParameters, layout: RunLayout, inputs: BookInputs) -> None:
+    if inputs.features:
+        logger.info("precomputed feature tables given; no images are needed")
+        return
+    if inputs.manifest is not None:
+        if Path(inputs.manifest).resolve() != layout.manifest.resolve():
+            _copy_manifest(Path(inputs.manifest), layout.manifest)
+        return
+    if not inputs.is_demo:
+        logger.info("no images given for the user's cohort; the radiomics chapters are skipped")
+        return
+
+    import pandas as pd
+
+    from mblstats.imaging.demo import write_demo_images
+
+    clinical = pd.read_csv(layout.clinical, dtype={"patient_id": str})
+    patient_ids = sorted(clinical["patient_id"])
+    if params.demo_patients is not None:
+        patient_ids = patient_ids[: params.demo_patients]
+    write_demo_images(
+        clinical, layout.data_dir, seed=params.seed, patient_ids=patient_ids,
+        workers=params.workers,
+    )
+
+
+def _copy_manifest(source: Path, target: Path) -> None:
+    """Copy a user's manifest, making its relative image paths absolute."""
+    import pandas as pd
+
+    manifest = pd.read_csv(source, dtype={"patient_id": str})
+    for column in ("image_path", "mask_path"):
+        if column in manifest:
+            manifest[column] = [
+                str(p) if Path(p).is_absolute() else str((source.parent / p).resolve())
+                for p in manifest[column]
+            ]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    manifest.to_csv(target, index=False)
+
+
+def _prepare_features(params: RunParameters, layout: RunLayout, inputs: BookInputs) -> None:
+    if inputs.features:
+        for modality, path in inputs.features.items():
+            shutil.copy2(path, layout.features(modality))
+        return
+    if not layout.manifest.exists():
+        return
+
+    from mblstats.radiomics import extract_features
+
+    for modality in _modalities(params):
+        result = extract_features(
+            layout.manifest,
+            modality.lower(),
+            layout.features(modality),
+            modality=modality,
+            workers=params.workers,
+            cache_dir=layout.cache_dir,
+        )
+        logger.info(
+            "%s: %d cases extracted, %d failed",
+            modality, len(result.features), len(result.failures),
+        )
+
+
+def _modalities(params: RunParameters) -> tuple[str, ...]:
+    return MODALITIES if params.modality == "both" else (params.modality,)
+
+
+def _notebook_values(params: RunParameters, layout: RunLayout) -> dict[str, Any]:
+    """Every value a chapter may declare as a parameter, by name."""
+    values: dict[str, Any] = dict(params.to_dict())
+    values.update(
+        run_dir=str(layout.root),
+        clinical_path=str(layout.clinical),
+        manifest_path=str(layout.manifest) if layout.manifest.exists() else "",
+        work_dir=str(layout.work_dir),
+        splits_dir=str(layout.splits_dir),
+        parameters_path=str(layout.parameters),
+    )
+    for modality in MODALITIES:
+        key = modality.lower()
+        features = layout.features(modality)
+        failures = layout.failures(modality)
+        reader2 = layout.reader2_features(modality)
+        values[f"features_{key}_path"] = str(features) if features.exists() else ""
+        values[f"failures_{key}_path"] = str(failures) if failures.exists() else ""
+        values[f"reader2_features_{key}_path"] = str(reader2) if reader2.exists() else ""
+    return values
