@@ -44,7 +44,7 @@ class RunParameters:
     n_permutations : int
         Permutations of the outcome in the null test.
     demo_patients : int or None
-        Number of demo patients that get images; ``None`` means all 810.
+        Number of demo patients that get images; ``None`` means all 810 and 0 means none.
     workers : int or None
         Worker processes for extraction; ``None`` means all cores.
     """
@@ -129,6 +129,6 @@ def _validate(params: RunParameters) -> list[str]:
         )
     for name in ("demo_patients", "workers"):
         value = getattr(params, name)
-        if value is not None and (not isinstance(value, int) or value < 1):
-            problems.append(f"{name}={value!r} is invalid; use a positive integer or leave it unset")
+        if value is not None and (not isinstance(value, int) or value < 0):
+            problems.append(f"{name}={value!r} is invalid; use an integer >= 0 or leave it unset")
     return problems
