@@ -13,10 +13,18 @@ from ._errors import (
     StatsInputError,
     StatsWarning,
 )
+from .calibration import (
+    CalibrationSummary,
+    calibration_curve_binned,
+    calibration_curve_lowess,
+    calibration_summary,
+)
+from .decision_curve import net_benefit
 from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
 
 __all__ = [
+    "CalibrationSummary",
     "ConvergenceError",
     "DelongTestResult",
     "HosmerLemeshowResult",
@@ -25,7 +33,11 @@ __all__ = [
     "SmallExpectedCountWarning",
     "StatsInputError",
     "StatsWarning",
+    "calibration_curve_binned",
+    "calibration_curve_lowess",
+    "calibration_summary",
     "delong_test",
     "hosmer_lemeshow",
+    "net_benefit",
     "roc_auc_ci",
 ]

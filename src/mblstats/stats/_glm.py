@@ -1,0 +1,133 @@
+"""Binomial GLM fitting with explicit checks for rank deficiency, separation and convergence.
+
+statsmodels only warns on separation and non-convergence and then returns meaningless
+estimates, so the fits here check the design first and turn each failure into an error that
+names the design columns involved.
+"""
+
+import logging
+import warnings
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import optimize
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+from ._errors import ConvergenceError, SeparationError, StatsInputError
+
+logger = logging.getLogger(__name__)
+
+MAX_ITERATIONS = 100
+PARAMETER_TOLERANCE = 1e-10
+# An LP optimum above this (on standardised columns, |beta| <= 1) is a separating direction.
+SEPARATION_TOLERANCE = 1e-6
+
+
+def fit_binomial_glm(y, design, offset=None):
+    """Fit a logistic regression by IRLS until the coefficients change by less than 1e-10.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        Outcome coded 0/1.
+    design : pandas.DataFrame of shape (n_samples, n_terms)
+        Design matrix including the intercept column; column names are used in messages.
+    offset : ndarray of shape (n_samples,), optional
+        Known part of the linear predictor.
+
+    Returns
+    -------
+    statsmodels GLMResults
+
+    Raises
+    ------
+    StatsInputError
+        If the design is rank deficient.
+    SeparationError
+        If a combination of the columns separates events from non-events completely or
+        quasi-completely (the maximum likelihood estimate does not exist).
+    ConvergenceError
+        If IRLS has not converged after 100 iterations.
+    """
+    _check_full_rank(design)
+    if offset is None:
+        involved = separating_columns(y, design)
+        if involved:
+            raise SeparationError(
+                "perfect or quasi-complete separation: a combination of "
+                f"{', '.join(involved)} predicts the outcome without error for every sample, so "
+                "the maximum likelihood estimates are infinite. Remove or merge those predictors "
+                "(e.g. pool sparse categories) or use a penalised model."
+            )
+
+    model = sm.GLM(y, design, family=sm.families.Binomial(), offset=offset)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = model.fit(
+            method="IRLS",
+            maxiter=MAX_ITERATIONS,
+            tol=PARAMETER_TOLERANCE,
+            tol_criterion="params",
+        )
+    if not result.converged:
+        raise ConvergenceError(
+            f"the logistic regression on {', '.join(design.columns)} did not converge in "
+            f"{MAX_ITERATIONS} IRLS iterations; check for near-separation or extreme predictor "
+            "values and rescale or remove the predictors involved."
+        )
+    logger.debug("IRLS converged in %d iterations", result.fit_history["iteration"])
+    return result
+
+
+def separating_columns(y, design):
+    """Return the design columns that take part in a separating direction (empty if none).
+
+    Solves the linear programme of Konis (2007): maximise ``sum(s_i * x_i @ beta)`` subject to
+    ``s_i * x_i @ beta >= 0`` for all samples and ``|beta_j| <= 1``, where ``s_i = 2*y_i - 1``.
+    A positive optimum means complete or quasi-complete separation along ``beta``, and the
+    columns with non-zero ``beta_j`` are those involved. Columns are standardised first so that
+    the box constraint treats them alike.
+    """
+    matrix = np.asarray(design, dtype=float)
+    spread = matrix.std(axis=0)
+    scale = np.where(spread > 0, spread, np.abs(matrix).max(axis=0))
+    scale[scale == 0] = 1.0
+    signed = (2 * np.asarray(y) - 1)[:, None] * (matrix / scale)
+
+    solution = optimize.linprog(
+        c=-signed.sum(axis=0),
+        A_ub=-signed,
+        b_ub=np.zeros(signed.shape[0]),
+        bounds=[(-1, 1)] * signed.shape[1],
+        method="highs",
+    )
+    if solution.status != 0 or -solution.fun <= SEPARATION_TOLERANCE * signed.shape[0]:
+        return []
+    names = list(design.columns)
+    return [names[j] for j in np.flatnonzero(np.abs(solution.x) > 1e-8) if names[j] != "const"]
+
+
+def _check_full_rank(design):
+    matrix = np.asarray(design, dtype=float)
+    rank = np.linalg.matrix_rank(matrix)
+    if rank == matrix.shape[1]:
+        return
+
+    # Report the columns that add nothing to the span of the columns before them.
+    redundant = []
+    for j in range(matrix.shape[1]):
+        if np.linalg.matrix_rank(matrix[:, : j + 1]) <= j - len(redundant):
+            redundant.append(design.columns[j])
+    raise StatsInputError(
+        f"the design matrix has rank {rank} but {matrix.shape[1]} columns: "
+        f"{', '.join(map(str, redundant))} is constant or a linear combination of earlier "
+        "columns (e.g. a category level with no samples, or duplicated predictors). Remove it."
+    )
+
+
+def design_frame(columns, index):
+    """Return a float design DataFrame with a leading ``const`` column of ones."""
+    frame = pd.DataFrame(columns, index=index, dtype=float)
+    frame.insert(0, "const", 1.0)
+    return frame
