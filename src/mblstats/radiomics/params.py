@@ -131,6 +131,11 @@ def load_params(params: str | Path) -> dict[str, Any]:
 def _validate_with_pyradiomics(path: Path) -> None:
     from radiomics import featureextractor
 
+    # pyradiomics and pykwalify log every successful load at INFO; keep only their warnings.
+    noisy = [logging.getLogger(name) for name in ("radiomics", "pykwalify")]
+    levels = [item.level for item in noisy]
+    for item in noisy:
+        item.setLevel(max(item.level, logging.WARNING))
     try:
         featureextractor.RadiomicsFeatureExtractor(str(path))
     except Exception as error:  # pykwalify raises its own SchemaError, among others
@@ -138,6 +143,9 @@ def _validate_with_pyradiomics(path: Path) -> None:
             f"pyradiomics rejects parameter file {path}: {error}: correct the named setting "
             "(see pyradiomics' parameter documentation for allowed names and values)"
         ) from error
+    finally:
+        for item, level in zip(noisy, levels):
+            item.setLevel(level)
 
 
 def params_sha256(params: str | Path) -> str:
