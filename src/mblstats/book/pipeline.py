@@ -132,12 +132,14 @@ def _check_source(source_root: Path) -> None:
 
 
 def _prepare_clinical(params: RunParameters, layout: RunLayout, inputs: BookInputs) -> None:
-    from mblstats.cohort.demo import write_demo_clinical
-    from mblstats.cohort.schema import load_clinical
-
     if inputs.is_demo:
+        from mblstats.cohort.demo import write_demo_clinical
+
         write_demo_clinical(layout.data_dir, seed=params.seed)
         return
+
+    from mblstats.cohort.schema import load_clinical
+
     clinical = load_clinical(inputs.clinical)
     clinical.to_csv(layout.clinical, index=False)
 
@@ -152,6 +154,9 @@ def _prepare_images(params: RunParameters, layout: RunLayout, inputs: BookInputs
         return
     if not inputs.is_demo:
         logger.info("no images given for the user's cohort; the radiomics chapters are skipped")
+        return
+    if params.demo_patients == 0:
+        logger.info("demo_patients is 0; no demo images are written")
         return
 
     import pandas as pd
