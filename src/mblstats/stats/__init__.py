@@ -22,6 +22,7 @@ from .calibration import (
 from .decision_curve import net_benefit
 from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
+from .threshold import ThresholdMetrics, threshold_metrics, youden_threshold
 
 __all__ = [
     "CalibrationSummary",
@@ -33,6 +34,7 @@ __all__ = [
     "SmallExpectedCountWarning",
     "StatsInputError",
     "StatsWarning",
+    "ThresholdMetrics",
     "calibration_curve_binned",
     "calibration_curve_lowess",
     "calibration_summary",
@@ -40,4 +42,6 @@ __all__ = [
     "hosmer_lemeshow",
     "net_benefit",
     "roc_auc_ci",
+    "threshold_metrics",
+    "youden_threshold",
 ]
