@@ -61,7 +61,7 @@ def test_calibration_rejects_single_class():
 
 
 def test_calibration_rejects_separating_risks():
-    with pytest.raises(SeparationError, match="logit_p predicts the outcome"):
+    with pytest.raises(SeparationError, match="logit_p on its own predicts the outcome"):
         calibration_summary([0, 0, 1, 1], [0.1, 0.2, 0.8, 0.9])
 
 

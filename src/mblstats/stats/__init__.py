@@ -21,6 +21,7 @@ from .calibration import (
 )
 from .decision_curve import net_benefit
 from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
+from .logistic import LogisticModel, logistic_regression
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
 from .threshold import ThresholdMetrics, threshold_metrics, youden_threshold
 
@@ -29,6 +30,7 @@ __all__ = [
     "ConvergenceError",
     "DelongTestResult",
     "HosmerLemeshowResult",
+    "LogisticModel",
     "RocAucResult",
     "SeparationError",
     "SmallExpectedCountWarning",
@@ -40,6 +42,7 @@ __all__ = [
     "calibration_summary",
     "delong_test",
     "hosmer_lemeshow",
+    "logistic_regression",
     "net_benefit",
     "roc_auc_ci",
     "threshold_metrics",

@@ -24,7 +24,7 @@ PARAMETER_TOLERANCE = 1e-10
 SEPARATION_TOLERANCE = 1e-6
 
 
-def fit_binomial_glm(y, design, offset=None):
+def fit_binomial_glm(y, design, offset=None, labels=None):
     """Fit a logistic regression by IRLS until the coefficients change by less than 1e-10.
 
     Parameters
@@ -35,6 +35,9 @@ def fit_binomial_glm(y, design, offset=None):
         Design matrix including the intercept column; column names are used in messages.
     offset : ndarray of shape (n_samples,), optional
         Known part of the linear predictor.
+    labels : dict of str to str, optional
+        Name to use in error messages for each design column (e.g. ``siteB`` to
+        ``site (level B)``); columns not listed keep their own name.
 
     Returns
     -------
@@ -50,16 +53,12 @@ def fit_binomial_glm(y, design, offset=None):
     ConvergenceError
         If IRLS has not converged after 100 iterations.
     """
-    _check_full_rank(design)
+    labels = labels or {}
+    _check_full_rank(design, labels)
     if offset is None:
         involved = separating_columns(y, design)
         if involved:
-            raise SeparationError(
-                "perfect or quasi-complete separation: a combination of "
-                f"{', '.join(involved)} predicts the outcome without error for every sample, so "
-                "the maximum likelihood estimates are infinite. Remove or merge those predictors "
-                "(e.g. pool sparse categories) or use a penalised model."
-            )
+            raise SeparationError(_separation_message(y, design, involved, labels))
 
     model = sm.GLM(y, design, family=sm.families.Binomial(), offset=offset)
     with warnings.catch_warnings():
@@ -72,7 +71,8 @@ def fit_binomial_glm(y, design, offset=None):
         )
     if not result.converged:
         raise ConvergenceError(
-            f"the logistic regression on {', '.join(design.columns)} did not converge in "
+            "the logistic regression on "
+            f"{', '.join(_unique_labels(design.columns, labels))} did not converge in "
             f"{MAX_ITERATIONS} IRLS iterations; check for near-separation or extreme predictor "
             "values and rescale or remove the predictors involved."
         )
@@ -108,7 +108,36 @@ def separating_columns(y, design):
     return [names[j] for j in np.flatnonzero(np.abs(solution.x) > 1e-8) if names[j] != "const"]
 
 
-def _check_full_rank(design):
+def _separation_message(y, design, involved, labels):
+    """Describe a separation by a minimal set of columns that still separates.
+
+    The LP direction may use columns that are not needed, so columns are dropped one at a time
+    while the remaining ones (with the intercept) still separate the outcome.
+    """
+    keep = ["const"] if "const" in design else []
+    minimal = list(involved)
+    for column in list(minimal):
+        trial = [other for other in minimal if other != column]
+        if trial and separating_columns(y, design[keep + trial]):
+            minimal = trial
+
+    names = ", ".join(_unique_labels(minimal, labels))
+    culprit = f"{names} on its own" if len(minimal) == 1 else f"the combination of {names}"
+    return (
+        f"perfect or quasi-complete separation: {culprit} predicts the outcome without error "
+        "for every sample (or every sample of a level), so the maximum likelihood estimates are "
+        "infinite. Remove or merge those predictors (e.g. pool sparse categories) or use a "
+        "penalised model."
+    )
+
+
+def _unique_labels(columns, labels):
+    """Map design columns to their message labels, dropping the intercept and duplicates."""
+    named = [labels.get(column, column) for column in columns if column != "const"]
+    return list(dict.fromkeys(named))
+
+
+def _check_full_rank(design, labels):
     matrix = np.asarray(design, dtype=float)
     rank = np.linalg.matrix_rank(matrix)
     if rank == matrix.shape[1]:
@@ -118,7 +147,7 @@ def _check_full_rank(design):
     redundant = []
     for j in range(matrix.shape[1]):
         if np.linalg.matrix_rank(matrix[:, : j + 1]) <= j - len(redundant):
-            redundant.append(design.columns[j])
+            redundant.append(labels.get(design.columns[j], design.columns[j]))
     raise StatsInputError(
         f"the design matrix has rank {rank} but {matrix.shape[1]} columns: "
         f"{', '.join(map(str, redundant))} is constant or a linear combination of earlier "

@@ -3,8 +3,9 @@
 The calibration intercept and slope follow Cox's (1958) logistic recalibration in the form of
 Van Calster et al. (2016). The slope is the coefficient of ``logit(p)`` in
 ``glm(y ~ logit(p), binomial)``. The intercept ("calibration-in-the-large") is the intercept of
-``glm(y ~ 1 + offset(logit(p)), binomial)``, which is not the intercept of the slope model. Risks are clipped to
-[1e-6, 1 - 1e-6] before the logit so that risks of exactly 0 or 1 stay finite.
+``glm(y ~ 1 + offset(logit(p)), binomial)``, which is not the intercept of the slope model.
+Risks are clipped to [1e-6, 1 - 1e-6] before the logit so that risks of exactly 0 or 1 stay
+finite.
 
 References
 ----------
