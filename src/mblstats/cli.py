@@ -77,6 +77,24 @@ def _build_parser() -> argparse.ArgumentParser:
                       help="worker processes for the images (default: all cores)")
     demo.set_defaults(handler=_run_demo)
 
+    sweep = commands.add_parser(
+        "sweep", help="re-execute chapters over a grid of run parameters (locally or on Dask)"
+    )
+    sweep.add_argument("--run-dir", type=Path, required=True,
+                       help="a finished run whose data and features every grid point reuses")
+    sweep.add_argument("--grid", type=Path, required=True,
+                       help="YAML file mapping run parameters to lists of values")
+    sweep.add_argument("--chapters", required=True,
+                       help="comma-separated chapter names, e.g. cohort,models")
+    sweep.add_argument("--out", type=Path, required=True, help="output folder of the sweep")
+    sweep.add_argument("--source", type=Path, default=Path("."),
+                       help="folder with notebooks/ (default: .)")
+    sweep.add_argument("--workers", type=int, default=1,
+                       help="local worker processes, one grid point each (default: 1)")
+    sweep.add_argument("--scheduler", default=None,
+                       help="address of a running Dask scheduler, e.g. tcp://10.0.0.5:8786")
+    sweep.set_defaults(handler=_run_sweep)
+
     _add_extract_command(commands)
     return parser
 
@@ -127,6 +145,26 @@ def _run_build(args: argparse.Namespace) -> int:
     logger.info("book built: %s", index)
     print(index)
     return 0
+
+
+def _run_sweep(args: argparse.Namespace) -> int:
+    import yaml
+
+    from mblstats.book.sweep import run_sweep
+
+    grid = yaml.safe_load(args.grid.read_text()) or {}
+    if not isinstance(grid, dict):
+        raise MblstatsError(f"{args.grid} must map parameter names to lists of values")
+    chapters = [name.strip() for name in args.chapters.split(",") if name.strip()]
+    summary = run_sweep(
+        args.run_dir, args.source, chapters, grid, args.out,
+        workers=args.workers, scheduler=args.scheduler,
+    )
+    failed = summary[summary["status"] != "ok"]
+    for _, row in failed.iterrows():
+        logger.error("point %s failed: %s", row["point"], row["error"])
+    print(args.out / "summary.csv")
+    return 1 if len(failed) else 0
 
 
 def _run_demo(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 """The whole run: cohort, images, features, chapter notebooks and the HTML book.
 
-Each step writes files into the run directory (see :class:`RunLayout`) and skips its work when
-those files are already there for the same parameters, so re-running the book after a change to
-one chapter recomputes only that chapter.
+Each step writes files into the run directory (see :class:`RunLayout`) that the next step reads.
+Feature extraction is cached by the content of images, masks and settings, so re-running the book
+extracts features only for new or changed images.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def build_book(
     step("extracting radiomics features")
     _prepare_features(params, layout, inputs)
 
-    available = _notebook_values(params, layout)
+    available = notebook_values(params, layout)
     for entry in chapters:
         name = Path(entry).name
         step(f"executing chapter {name}")
@@ -217,8 +217,8 @@ def _modalities(params: RunParameters) -> tuple[str, ...]:
     return MODALITIES if params.modality == "both" else (params.modality,)
 
 
-def _notebook_values(params: RunParameters, layout: RunLayout) -> dict[str, Any]:
-    """Every value a chapter may declare as a parameter, by name."""
+def notebook_values(params: RunParameters, layout: RunLayout) -> dict[str, Any]:
+    """Collect every value a chapter may declare as a parameter, by name."""
     values: dict[str, Any] = dict(params.to_dict())
     values.update(
         run_dir=str(layout.root),
