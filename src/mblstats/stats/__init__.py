@@ -24,13 +24,25 @@ from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
 from .logistic import LogisticModel, logistic_regression
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
 from .threshold import ThresholdMetrics, threshold_metrics, youden_threshold
+from .univariate import (
+    ChiSquareResult,
+    ExactTestResult,
+    MannWhitneyResult,
+    chi_square,
+    exact_test,
+    mann_whitney,
+    univariate_tests,
+)
 
 __all__ = [
     "CalibrationSummary",
+    "ChiSquareResult",
     "ConvergenceError",
     "DelongTestResult",
+    "ExactTestResult",
     "HosmerLemeshowResult",
     "LogisticModel",
+    "MannWhitneyResult",
     "RocAucResult",
     "SeparationError",
     "SmallExpectedCountWarning",
@@ -40,11 +52,15 @@ __all__ = [
     "calibration_curve_binned",
     "calibration_curve_lowess",
     "calibration_summary",
+    "chi_square",
     "delong_test",
+    "exact_test",
     "hosmer_lemeshow",
     "logistic_regression",
+    "mann_whitney",
     "net_benefit",
     "roc_auc_ci",
     "threshold_metrics",
+    "univariate_tests",
     "youden_threshold",
 ]
