@@ -221,3 +221,11 @@ def test_patient_ids_carry_no_outcome():
     # Without the shuffle the MBL patients would form one block of ids.
     assert abs(number[is_mbl].mean() - number.mean()) < 60
     assert abs(number[clinical["has_cte"] == "yes"].mean() - number.mean()) < 40
+
+
+def test_package_exports_functions():
+    import mblstats.cohort as cohort
+
+    assert cohort.make_demo_clinical is make_demo_clinical
+    assert cohort.write_demo_clinical is write_demo_clinical
+    assert callable(cohort.load_clinical)
