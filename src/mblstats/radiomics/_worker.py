@@ -67,7 +67,11 @@ def limit_threads() -> None:
 
     if sitk.ProcessObject.GetGlobalDefaultNumberOfThreads() != 1:
         sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
+    quiet_pyradiomics()
 
+
+def quiet_pyradiomics() -> None:
+    """Drop pyradiomics' repeated SumAverage notice from its GLCM logger (once per process)."""
     glcm_logger = logging.getLogger("radiomics.glcm")
     if not any(isinstance(item, _DropSymmetricalGlcmNotice) for item in glcm_logger.filters):
         glcm_logger.addFilter(_DropSymmetricalGlcmNotice())
@@ -100,6 +104,8 @@ def run_case(task: CaseTask, *, single_thread: bool = True) -> CaseOutcome:
 
     if single_thread:
         limit_threads()
+    else:
+        quiet_pyradiomics()
     started = time.perf_counter()
 
     try:
