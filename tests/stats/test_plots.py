@@ -1,0 +1,95 @@
+"""Figures of the statistics: each draws what its result contains, on the given axes."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from mblstats.exceptions import InputValidationError  # noqa: E402
+from mblstats.nomogram import build_nomogram  # noqa: E402
+from mblstats.plots.calibration import plot_calibration  # noqa: E402
+from mblstats.plots.decision_curve import plot_decision_curve  # noqa: E402
+from mblstats.plots.nomogram import plot_nomogram  # noqa: E402
+from mblstats.stats import (  # noqa: E402
+    calibration_curve_binned,
+    calibration_curve_lowess,
+    calibration_summary,
+    logistic_regression,
+    net_benefit,
+)
+
+
+@pytest.fixture()
+def ax():
+    figure, axes = plt.subplots()
+    yield axes
+    plt.close(figure)
+
+
+def test_decision_curve_draws_models_and_references(simulated, ax):
+    data = simulated["data"]
+    thresholds = np.arange(1, 61) / 100
+    curves = {
+        "score A": net_benefit(data["y"], data["score_a"], thresholds),
+        "score B": net_benefit(data["y"], data["score_b"], thresholds),
+    }
+    returned = plot_decision_curve(curves, ax=ax)
+
+    assert returned is ax
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels == ["score A", "score B", "Treat all", "Treat none"]
+    model_line = ax.get_lines()[0]
+    assert model_line.get_ydata() == pytest.approx(curves["score A"]["net_benefit"].to_numpy())
+    assert ax.get_ylim()[1] > data["y"].mean()
+
+
+def test_decision_curve_rejects_wrong_frame(ax):
+    import pandas as pd
+
+    with pytest.raises(InputValidationError, match="lacks the column"):
+        plot_decision_curve({"m": pd.DataFrame({"threshold": [0.1]})}, ax=ax)
+
+
+def test_calibration_plot_draws_all_layers(simulated, ax):
+    data = simulated["data"]
+    smooth = calibration_curve_lowess(data["y"], data["score_a"])
+    binned = calibration_curve_binned(data["y"], data["score_a"])
+    summary = calibration_summary(data["y"], data["score_a"])
+    plot_calibration(ax=ax, smooth=smooth, binned=binned, summary=summary, label="score A")
+
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:2] == ["Ideal", "score A"]
+    assert any("Slope 0.90" in text.get_text() for text in ax.texts)
+    assert ax.get_xlim() == (0, 1)
+
+
+def test_calibration_plot_needs_a_curve(ax):
+    with pytest.raises(InputValidationError, match="nothing to draw"):
+        plot_calibration(ax=ax)
+
+
+def test_nomogram_plot_rows_and_ticks(simulated):
+    reference = simulated["reference"]["nomogram"]
+    model = logistic_regression(simulated["data"], "y", ["x1", "x2", "sex"])
+    nomogram = build_nomogram(model, {k: v["values"] for k, v in reference["points"].items()})
+    figure, ax = plt.subplots()
+    try:
+        plot_nomogram(nomogram, ax=ax, labels={"sex": "Sex (1 = male)"})
+        rows = [label.get_text() for label in ax.get_yticklabels()]
+        tick_texts = {text.get_text() for text in ax.texts}
+    finally:
+        plt.close(figure)
+
+    assert rows == [
+        "Points",
+        "x1",
+        "x2",
+        "Sex (1 = male)",
+        "Total points",
+        "Linear predictor",
+        "Risk of MBL",
+    ]
+    assert {"-3", "3", "3.5", "0.5", "100"} <= tick_texts
