@@ -1,0 +1,1 @@
+"""selection step of the mblstats pipeline."""
