@@ -71,7 +71,16 @@ def limit_threads() -> None:
 
 
 def quiet_pyradiomics() -> None:
-    """Drop pyradiomics' repeated SumAverage notice from its GLCM logger (once per process)."""
+    """Keep pyradiomics' progress messages out of the application's log.
+
+    pyradiomics sets its logger to INFO and logs every feature class of every case, which
+    reaches any root handler; the level is raised to WARNING while it is still pyradiomics'
+    default, so a level set by the user wins. The notice that SumAverage equals
+    2 x JointAverage, repeated once per image, is dropped.
+    """
+    radiomics_logger = logging.getLogger("radiomics")
+    if radiomics_logger.level == logging.INFO:
+        radiomics_logger.setLevel(logging.WARNING)
     glcm_logger = logging.getLogger("radiomics.glcm")
     if not any(isinstance(item, _DropSymmetricalGlcmNotice) for item in glcm_logger.filters):
         glcm_logger.addFilter(_DropSymmetricalGlcmNotice())
