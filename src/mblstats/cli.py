@@ -23,6 +23,8 @@ def main(argv: list[str] | None = None) -> int:
         format="[mblstats] %(message)s",
         stream=sys.stderr,
     )
+    if not args.verbose:
+        logging.getLogger("papermill").setLevel(logging.WARNING)
     if not hasattr(args, "handler"):
         parser.print_help()
         return 2
