@@ -3,7 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import chi2_contingency
+from scipy.stats import chi2_contingency, mannwhitneyu, norm
 
 from mblstats.cohort import published
 from mblstats.cohort.demo import make_demo_clinical, write_demo_clinical
@@ -229,3 +229,36 @@ def test_package_exports_functions():
     assert cohort.make_demo_clinical is make_demo_clinical
     assert cohort.write_demo_clinical is write_demo_clinical
     assert callable(cohort.load_clinical)
+
+
+def mann_whitney_z(first, second):
+    """Signed normal-approximation Z of the Mann–Whitney U, via scipy (tie-corrected)."""
+    result = mannwhitneyu(first, second, method="asymptotic", use_continuity=False)
+    sign = np.sign(result.statistic - len(first) * len(second) / 2)
+    return sign * norm.isf(result.pvalue / 2)
+
+
+@pytest.mark.parametrize("seed", [2019, 7])
+def test_mann_whitney_z_near_published(seed):
+    clinical = make_demo_clinical(seed)
+    tests = published.univariate_tests().set_index(["variable", "modality"])
+    blood_loss = clinical["blood_loss_ml"]
+
+    for modality in ("CT", "CTE"):
+        subset = modality_subset(clinical, modality)
+        is_mbl = subset["blood_loss_ml"] > 3000
+        for column in ("age_years", "tumour_size_cm"):
+            z_value = mann_whitney_z(subset.loc[~is_mbl, column], subset.loc[is_mbl, column])
+            expected = tests.loc[(column, modality), "statistic"]
+            assert abs(z_value - expected) < 0.2, (column, modality, z_value)
+
+    balloon = clinical["balloon_occlusion"] == "yes"
+    embolisation = clinical["embolisation"] == "yes"
+    is_mbl = blood_loss > 3000
+    summary = published.COHORT_SUMMARY
+    balloon_z = mann_whitney_z(blood_loss[balloon], blood_loss[~balloon])
+    embolisation_z = mann_whitney_z(blood_loss[embolisation], blood_loss[~embolisation])
+    mbl_z = mann_whitney_z(blood_loss[is_mbl], blood_loss[~is_mbl])
+    assert abs(balloon_z - summary.balloon_occlusion_z) < 0.4
+    assert abs(embolisation_z - summary.embolisation_z) < 0.4
+    assert abs(abs(mbl_z) - abs(summary.blood_loss_mbl_z)) < 0.02
