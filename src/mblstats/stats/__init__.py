@@ -22,6 +22,7 @@ from .calibration import (
 from .decision_curve import net_benefit
 from .goodness_of_fit import HosmerLemeshowResult, hosmer_lemeshow
 from .logistic import LogisticModel, logistic_regression
+from .optimism import OptimismCorrectedCalibration, optimism_corrected_calibration
 from .roc import DelongTestResult, RocAucResult, delong_test, roc_auc_ci
 from .threshold import ThresholdMetrics, threshold_metrics, youden_threshold
 from .univariate import (
@@ -43,6 +44,7 @@ __all__ = [
     "HosmerLemeshowResult",
     "LogisticModel",
     "MannWhitneyResult",
+    "OptimismCorrectedCalibration",
     "RocAucResult",
     "SeparationError",
     "SmallExpectedCountWarning",
@@ -59,6 +61,7 @@ __all__ = [
     "logistic_regression",
     "mann_whitney",
     "net_benefit",
+    "optimism_corrected_calibration",
     "roc_auc_ci",
     "threshold_metrics",
     "univariate_tests",

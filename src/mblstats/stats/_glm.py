@@ -90,6 +90,9 @@ def separating_columns(y, design):
     the box constraint treats them alike.
     """
     matrix = np.asarray(design, dtype=float)
+    if list(design.columns[:1]) == ["const"] and matrix.shape[1] == 2:
+        return _separating_single_column(np.asarray(y), matrix[:, 1], design.columns[1])
+
     spread = matrix.std(axis=0)
     scale = np.where(spread > 0, spread, np.abs(matrix).max(axis=0))
     scale[scale == 0] = 1.0
@@ -106,6 +109,15 @@ def separating_columns(y, design):
         return []
     names = list(design.columns)
     return [names[j] for j in np.flatnonzero(np.abs(solution.x) > 1e-8) if names[j] != "const"]
+
+
+def _separating_single_column(y, x, name):
+    """Closed form of the LP for an intercept plus one column: the classes' ranges touch."""
+    events, non_events = x[y == 1], x[y == 0]
+    if events.size == 0 or non_events.size == 0:
+        return []
+    apart = events.min() >= non_events.max() or non_events.min() >= events.max()
+    return [name] if apart else []
 
 
 def _separation_message(y, design, involved, labels):
