@@ -1,9 +1,10 @@
 """Synthetic clinical cohort that reproduces the published study at its published level.
 
-The study's patient-level data are not public. The demo cohort has 810 synthetic
-patients that reproduce every published summary exactly: the Table 1 counts per MBL group
-for all patients (CT) and for the 643 with contrast-enhanced CT (CTE), the temporal split
-counts, and the group medians and quartiles of age, tumour size and blood loss.
+The study's patient-level data are not public, so the demo cohort has 810 synthetic
+patients that reproduce every published summary exactly. These are the Table 1 counts
+per MBL group for all patients (CT) and for the 643 with contrast-enhanced CT (CTE), the
+temporal split counts, and the group medians and quartiles of age, tumour size and
+blood loss.
 
 Construction
 ------------
@@ -27,12 +28,12 @@ reordering values inside a cell so that no margin moves:
 Mann–Whitney Z statistics cannot all be pinned, so they are matched approximately: of
 several candidate draws, the generator keeps the one whose Z statistics are closest to
 the published ones (age and tumour size against MBL, blood loss against balloon
-occlusion and embolisation). Over seeds 0–29 they stay within 0.15 of the published
-age and tumour-size Z and within 0.35 of the blood-loss Z (balloon 3.369, embolisation
-0.937).
+occlusion and embolisation). Measured over seeds 0–29, they stay within 0.15 of the
+published age and tumour-size Z and within 0.4 of the blood-loss Z (balloon 3.369,
+embolisation 0.937).
 
-Neoadjuvant therapy, sex, surgeon and age are independent of everything but MBL. Blood loss is recorded in steps of 50 mL except the few values pinned to a
-published quartile.
+Neoadjuvant therapy, sex, surgeon and age depend only on the cell. Blood loss is
+recorded in steps of 50 mL except the few values pinned to a published quartile.
 """
 
 from __future__ import annotations

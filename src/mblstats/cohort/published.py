@@ -3,7 +3,7 @@
 The study (810 patients operated July 2005 – December 2019 for pelvic or sacral tumours)
 printed Table 1 by massive blood loss (MBL, > 3000 mL) for the plain-CT cohort (all 810)
 and for the 643 patients with contrast-enhanced CT (CTE). A few printed Table 1 counts
-were typesetting errors; the counts below are the corrected ones, and they reproduce
+were typesetting errors, and the counts below are the corrected ones. They reproduce
 every published χ² statistic to three decimals with
 ``scipy.stats.chi2_contingency(table, correction=False)``.
 
