@@ -83,6 +83,17 @@ def test_binned_curve_uniform_drops_empty_bins():
     assert curve["n"].tolist() == [1, 1, 2]
 
 
+def test_binned_curve_uniform_matches_sklearn(simulated):
+    from sklearn.calibration import calibration_curve
+
+    data = simulated["data"]
+    observed, predicted = calibration_curve(data["y"], data["score_a"], n_bins=8)
+    curve = calibration_curve_binned(data["y"], data["score_a"], n_bins=8, strategy="uniform")
+
+    assert curve["observed_rate"].to_numpy() == pytest.approx(observed)
+    assert curve["mean_predicted"].to_numpy() == pytest.approx(predicted)
+
+
 def test_binned_curve_rejects_bad_strategy():
     with pytest.raises(StatsInputError, match="strategy must be 'quantile' or 'uniform'"):
         calibration_curve_binned([0, 1], [0.2, 0.8], strategy="kmeans")

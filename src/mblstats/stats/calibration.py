@@ -122,6 +122,11 @@ def calibration_summary(y_true, y_prob):
 def calibration_curve_binned(y_true, y_prob, n_bins=10, strategy="quantile", alpha=0.05):
     """Compute the observed event rate against the mean predicted risk in bins of risk.
 
+    Implements the grouped calibration plot: with ``strategy="quantile"`` the bins are the
+    Hosmer–Lemeshow risk groups of :func:`hosmer_lemeshow` up to NumPy's quantile rounding,
+    and with ``"uniform"`` they match scikit-learn's ``calibration_curve(strategy="uniform")``
+    except that empty bins are dropped. Observed rates get Wilson intervals.
+
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
@@ -177,8 +182,11 @@ def calibration_curve_binned(y_true, y_prob, n_bins=10, strategy="quantile", alp
 def calibration_curve_lowess(y_true, y_prob, frac=2 / 3, grid=None):
     """Smooth the outcome against the predicted risk with LOWESS.
 
-    Uses ``statsmodels`` LOWESS without robustness iterations (``it=0``, as R's
-    ``lowess(p, y, iter = 0)`` in ``rms::val.prob`` and ``rms::calibrate``).
+    Implements Cleveland's (1979) locally weighted linear regression of the outcome on the risk
+    with ``statsmodels`` LOWESS and no robustness iterations (``it=0``), the smoother of R's
+    ``lowess(p, y, iter = 0)``. Not checked against R output: statsmodels evaluates the local
+    fit at each grid value, whereas R interpolates between a subset of fitted points (``delta``),
+    so the two can differ slightly for large samples.
 
     Parameters
     ----------

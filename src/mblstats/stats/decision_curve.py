@@ -47,6 +47,12 @@ def net_benefit(y_true, y_prob, thresholds=None):
     ------
     StatsInputError
         On invalid input or a threshold outside [0, 1), where ``t / (1 - t)`` is undefined.
+
+    Examples
+    --------
+    >>> curve = net_benefit([1, 0, 1, 0, 0], [0.8, 0.3, 0.6, 0.1, 0.4], [0.2, 0.5])
+    >>> curve[["threshold", "net_benefit", "net_benefit_treat_all"]].round(4).to_numpy().tolist()
+    [[0.2, 0.3, 0.25], [0.5, 0.4, -0.2]]
     """
     y_true = as_binary_outcome(y_true, "y_true", require_both=False)
     y_prob = as_probabilities(y_prob, "y_prob", y_true.size)

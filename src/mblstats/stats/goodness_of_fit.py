@@ -102,6 +102,13 @@ def hosmer_lemeshow(y_true, y_prob, n_groups=10):
     ``hoslem.test`` keeps an empty interval (possible when quantiles fall between tied values)
     and then returns NaN. This function drops empty groups instead and reports the number of
     groups left in ``n_groups_used``; ``df`` still uses the requested ``n_groups``, as R does.
+
+    Examples
+    --------
+    >>> y_prob = [0.1, 0.2, 0.3, 0.35, 0.5, 0.6, 0.4, 0.8, 0.9, 0.15]
+    >>> result = hosmer_lemeshow([0, 0, 1, 0, 1, 1, 0, 1, 1, 0], y_prob, n_groups=3)
+    >>> round(result.statistic, 4), result.df, result.n_groups_used
+    (1.1013, 1, 3)
     """
     y_true = as_binary_outcome(y_true, "y_true", require_both=False)
     y_prob = as_probabilities(y_prob, "y_prob", y_true.size)

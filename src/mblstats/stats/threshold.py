@@ -153,6 +153,12 @@ def threshold_metrics(y_true, y_prob, threshold, alpha=0.05):
     with its reason in ``undefined``, and so is the AUC when a class has fewer than two
     samples, because DeLong's variance needs two of each. Nothing raises for these cases, so a
     small validation set still gets a full table.
+
+    Examples
+    --------
+    >>> result = threshold_metrics([1, 1, 0, 0, 1, 0], [0.9, 0.4, 0.3, 0.6, 0.8, 0.1], 0.5)
+    >>> result.tp, result.fp, result.tn, result.fn, round(result.sensitivity, 4)
+    (2, 1, 2, 1, 0.6667)
     """
     y_true = as_binary_outcome(y_true, "y_true", require_both=False)
     y_prob = as_probabilities(y_prob, "y_prob", y_true.size)
@@ -209,6 +215,11 @@ def youden_threshold(y_true, y_prob):
     ------
     StatsInputError
         On invalid input, a single outcome class or constant risks.
+
+    Examples
+    --------
+    >>> youden_threshold([0, 0, 0, 1, 1, 1], [0.1, 0.2, 0.4, 0.5, 0.7, 0.9])
+    0.45
     """
     y_true = as_binary_outcome(y_true, "y_true")
     y_prob = as_probabilities(y_prob, "y_prob", y_true.size)

@@ -59,6 +59,11 @@ class MannWhitneyResult:
         "correction"
     )
 
+    @property
+    def w(self):
+        """R's ``W``, the same value as ``statistic``."""
+        return self.statistic
+
     def to_frame(self):
         """Return the result as a one-row DataFrame."""
         return pd.DataFrame([self.__dict__])
@@ -150,6 +155,12 @@ def mann_whitney(x, group):
     ------
     StatsInputError
         On NaN, unequal lengths, a number of groups other than two, or all values tied.
+
+    Examples
+    --------
+    >>> result = mann_whitney([1, 2, 3, 4, 5, 6, 7, 8], [0, 0, 0, 1, 0, 1, 1, 1])
+    >>> result.statistic, round(result.z, 4), round(result.pvalue, 4)
+    (1.0, -1.8764, 0.0606)
     """
     values = as_1d_float(x, "x")
     labels = _as_group(group, values.size)
@@ -203,6 +214,12 @@ def chi_square(table, correction=False):
     Returns
     -------
     ChiSquareResult
+
+    Examples
+    --------
+    >>> result = chi_square([[20, 30], [35, 15]])
+    >>> round(result.statistic, 4), result.df, result.small_expected
+    (9.0909, 1, False)
     """
     counts = _as_table(table)
     result = stats.chi2_contingency(counts.to_numpy(), correction=correction)
