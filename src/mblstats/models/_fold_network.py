@@ -2,8 +2,8 @@
 
 Cross-validating a network with Keras ``fit`` costs one Python-driven training loop per
 fold, and for a network of a few dozen weights nearly all of that time is per-step
-overhead. This module stacks the fold models instead: every weight tensor has a leading
-model axis, every model sees the same padded row axis, and per-row weights select the rows
+overhead. This module stacks the fold models instead. Every weight tensor has a leading
+model axis, all models share one padded row axis, and per-row weights select the rows
 each model trains and validates on. One ``tf.while_loop`` then runs the epochs for all
 models together, with full-batch Adam and per-model early stopping.
 
@@ -317,7 +317,7 @@ def forward_proba(
     ----------
     x : ndarray of shape (n_models, n_samples, n_features) or (1, n_samples, n_features)
     kernels : tuple of ndarray, each of shape (n_models, n_in, n_out)
-        The first layer may have ``n_in > n_features``; its extra rows are padding (zero).
+        The first layer may have ``n_in > n_features``, and its extra rows are zero padding.
     biases : tuple of ndarray, each of shape (n_models, n_out)
 
     Returns

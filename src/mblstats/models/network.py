@@ -2,8 +2,8 @@
 
 The network is fully connected on the selected features, with three hidden ReLU layers of
 4, 3 and 2 units, a sigmoid output and binary cross-entropy loss. Repeated 10-fold
-cross-validation with 10 repeats needs 100 fits per model; rather than 100 Keras ``fit``
-calls, :func:`fit_networks` trains all fold models in one compiled TensorFlow loop with a
+cross-validation with 10 repeats needs 100 fits per model. Instead of 100 Keras ``fit``
+calls, :func:`fit_networks` trains all fold models in one compiled TensorFlow loop, with a
 leading model axis on every weight (see :mod:`mblstats.models._fold_network`). Each model
 keeps what a single Keras fit with ``EarlyStopping(restore_best_weights=True)`` does: its
 own stratified inner validation split, its own early stopping and its own best-epoch
@@ -36,16 +36,38 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models import _fold_network
+from mblstats.models._network_inputs import (
+    NetworkDesign,
+    as_design,
+    check_both_classes,
+    check_matrix,
+    check_outcome,
+    row_weights,
+    stack_designs,
+)
+from mblstats.models._network_results import FittedNetworks, TrainingHistory
+
+__all__ = [
+    "DenseNetworkClassifier",
+    "FittedNetworks",
+    "NetworkConfig",
+    "NetworkDesign",
+    "TrainingHistory",
+    "assemble_out_of_fold",
+    "cross_validate_network",
+    "fit_networks",
+    "fit_networks_on_designs",
+    "inner_validation_split",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -130,179 +152,6 @@ class NetworkConfig:
             raise InputValidationError("Invalid NetworkConfig: " + "; ".join(problems) + ".")
 
 
-@dataclass(frozen=True)
-class NetworkDesign:
-    """One model's training data, with optional explicit early-stopping rows.
-
-    Attributes
-    ----------
-    X_train : ndarray of shape (n_train, n_features)
-    y_train : ndarray of shape (n_train,), coded 0/1
-    X_validation : ndarray of shape (n_validation, n_features) or None
-    y_validation : ndarray of shape (n_validation,) or None
-        When given, these rows monitor early stopping and all of ``X_train`` is trained on.
-        When None, a stratified ``inner_validation_fraction`` of ``X_train`` is held out.
-    """
-
-    X_train: np.ndarray
-    y_train: np.ndarray
-    X_validation: np.ndarray | None = None
-    y_validation: np.ndarray | None = None
-
-
-@dataclass(frozen=True)
-class TrainingHistory:
-    """Per-epoch losses of each model, NaN after the model stopped.
-
-    Attributes
-    ----------
-    loss : ndarray of shape (n_models, n_epochs_run)
-        Mean training binary cross-entropy (plus L2 penalty) before each epoch's step.
-    val_loss : ndarray of shape (n_models, n_epochs_run)
-        Mean validation loss after each epoch's step; NaN for models without validation rows.
-    """
-
-    loss: np.ndarray
-    val_loss: np.ndarray
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return a long table with columns model, epoch (from 1), loss and val_loss."""
-        n_models, n_epochs = self.loss.shape
-        frame = pd.DataFrame(
-            {
-                "model": np.repeat(np.arange(n_models), n_epochs),
-                "epoch": np.tile(np.arange(1, n_epochs + 1), n_models),
-                "loss": self.loss.ravel(),
-                "val_loss": self.val_loss.ravel(),
-            }
-        )
-        return frame.dropna(subset=["loss"]).reset_index(drop=True)
-
-
-@dataclass(frozen=True)
-class FittedNetworks:
-    """Best-epoch weights of ``n_models`` trained networks.
-
-    Attributes
-    ----------
-    kernels : tuple of ndarray, each of shape (n_models, n_in, n_out)
-        The first layer's ``n_in`` is the widest model's feature count; rows past a model's
-        own ``n_features`` are zero.
-    biases : tuple of ndarray, each of shape (n_models, n_out)
-    n_features : ndarray of shape (n_models,)
-    best_epochs : ndarray of shape (n_models,)
-        Epoch (from 1) whose weights each model kept.
-    stopped_epochs : ndarray of shape (n_models,)
-        Last epoch each model trained.
-    train_rows, validation_rows : tuple of ndarray
-        Per model, the row indices it trained on and monitored, into ``X`` for
-        :func:`fit_networks` and into the model's design (training rows first, then
-        explicit validation rows) for :func:`fit_networks_on_designs`.
-    history : TrainingHistory
-    config : NetworkConfig
-    """
-
-    kernels: tuple[np.ndarray, ...]
-    biases: tuple[np.ndarray, ...]
-    n_features: np.ndarray
-    best_epochs: np.ndarray
-    stopped_epochs: np.ndarray
-    train_rows: tuple[np.ndarray, ...]
-    validation_rows: tuple[np.ndarray, ...]
-    history: TrainingHistory = field(repr=False)
-    config: NetworkConfig
-
-    @property
-    def n_models(self) -> int:
-        """Number of trained models."""
-        return len(self.best_epochs)
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Compute every model's P(y = 1) on one design matrix.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            All models must have been trained on ``n_features`` columns.
-
-        Returns
-        -------
-        ndarray of shape (n_models, n_samples), float64
-        """
-        X = _check_matrix(X, "X")
-        widths = set(self.n_features.tolist())
-        if widths != {X.shape[1]}:
-            raise InputValidationError(
-                f"X has {X.shape[1]} columns but the models were trained on "
-                f"{sorted(widths)} features; use predict_proba_on_designs to give each "
-                "model its own design."
-            )
-        return _fold_network.forward_proba(X[None], self.kernels, self.biases)
-
-    def predict_proba_on_designs(self, designs: Sequence) -> list[np.ndarray]:
-        """Compute each model's P(y = 1) on its own design matrix (e.g. its fold's test rows).
-
-        Parameters
-        ----------
-        designs : sequence of array-like, one per model
-            Entry ``i`` has shape (n_samples_i, n_features[i]).
-
-        Returns
-        -------
-        list of ndarray of shape (n_samples_i,)
-        """
-        if len(designs) != self.n_models:
-            raise InputValidationError(
-                f"Got {len(designs)} designs for {self.n_models} models; pass one per model."
-            )
-        probabilities = []
-        for model, X in enumerate(designs):
-            X = _check_matrix(X, f"designs[{model}]")
-            if X.shape[1] != self.n_features[model]:
-                raise InputValidationError(
-                    f"designs[{model}] has {X.shape[1]} columns but model {model} was "
-                    f"trained on {self.n_features[model]}; transform it with that fold's "
-                    "fitted preprocessing."
-                )
-            kernels = tuple(k[model : model + 1] for k in self.kernels)
-            biases = tuple(b[model : model + 1] for b in self.biases)
-            probabilities.append(_fold_network.forward_proba(X[None], kernels, biases)[0])
-        return probabilities
-
-    def to_frame(self) -> pd.DataFrame:
-        """Return one row per model: sizes, best and stopped epoch, best validation loss."""
-        val_loss = self.history.val_loss
-        best_val = np.full(self.n_models, np.nan)
-        kept = self.best_epochs >= 1
-        best_val[kept] = val_loss[kept, self.best_epochs[kept] - 1]
-        return pd.DataFrame(
-            {
-                "model": np.arange(self.n_models),
-                "n_features": self.n_features,
-                "n_train": [len(rows) for rows in self.train_rows],
-                "n_validation": [len(rows) for rows in self.validation_rows],
-                "best_epoch": self.best_epochs,
-                "stopped_epoch": self.stopped_epochs,
-                "best_val_loss": best_val,
-            }
-        )
-
-    def to_keras(self, model: int = 0):
-        """Build a ``keras.Sequential`` network carrying model ``model``'s weights."""
-        import keras
-
-        n_features = int(self.n_features[model])
-        layers = [keras.Input((n_features,))]
-        layers += [keras.layers.Dense(units, activation="relu") for units in self.config.hidden_units]
-        layers.append(keras.layers.Dense(1, activation="sigmoid"))
-        network = keras.Sequential(layers)
-        weights = [self.kernels[0][model, :n_features], self.biases[0][model]]
-        for kernel, bias in zip(self.kernels[1:], self.biases[1:]):
-            weights += [kernel[model], bias[model]]
-        network.set_weights(weights)
-        return network
-
-
 def inner_validation_split(y, fraction: float, seed: np.random.SeedSequence):
     """Draw a stratified early-stopping split of one model's training rows.
 
@@ -343,8 +192,8 @@ def fit_networks(X, y, train_masks, config: NetworkConfig | None = None) -> Fitt
     FittedNetworks
     """
     config = config or NetworkConfig()
-    X = _check_matrix(X, "X")
-    y = _check_outcome(y, "y", len(X))
+    X = check_matrix(X, "X")
+    y = check_outcome(y, "y", len(X))
     train_masks = np.asarray(train_masks)
     if train_masks.ndim != 2 or train_masks.shape[1] != len(X) or train_masks.dtype != bool:
         raise InputValidationError(
@@ -355,7 +204,7 @@ def fit_networks(X, y, train_masks, config: NetworkConfig | None = None) -> Fitt
     train_rows, validation_rows = [], []
     for model, mask in enumerate(train_masks):
         rows = np.flatnonzero(mask)
-        _check_both_classes(y[rows], f"model {model}'s training rows")
+        check_both_classes(y[rows], f"model {model}'s training rows")
         fit_positions, validation_positions = _split_rows(y[rows], config, model)
         train_rows.append(rows[fit_positions])
         validation_rows.append(rows[validation_positions])
@@ -364,8 +213,8 @@ def fit_networks(X, y, train_masks, config: NetworkConfig | None = None) -> Fitt
     problem = _fold_network.BatchedProblem(
         x=X[None].astype(np.float32),
         y=y[None].astype(np.float32),
-        train_weight=_row_weights(train_rows, n_models, len(X)),
-        validation_weight=_row_weights(validation_rows, n_models, len(X)),
+        train_weight=row_weights(train_rows, n_models, len(X)),
+        validation_weight=row_weights(validation_rows, n_models, len(X)),
     )
     n_features = np.full(n_models, X.shape[1])
     return _train(problem, n_features, train_rows, validation_rows, config)
@@ -399,7 +248,7 @@ def fit_networks_on_designs(designs: Sequence, config: NetworkConfig | None = No
     config = config or NetworkConfig()
     if len(designs) == 0:
         raise InputValidationError("designs is empty; pass at least one (X_train, y_train).")
-    designs = [_as_design(design, index) for index, design in enumerate(designs)]
+    designs = [as_design(design, index) for index, design in enumerate(designs)]
 
     blocks, train_rows, validation_rows = [], [], []
     for model, design in enumerate(designs):
@@ -416,20 +265,7 @@ def fit_networks_on_designs(designs: Sequence, config: NetworkConfig | None = No
         train_rows.append(fit_positions)
         validation_rows.append(validation_positions)
 
-    n_models = len(designs)
-    n_rows = max(len(X_block) for X_block, _ in blocks)
-    n_features = np.array([X_block.shape[1] for X_block, _ in blocks])
-    x = np.zeros((n_models, n_rows, n_features.max()), np.float32)
-    y = np.zeros((n_models, n_rows), np.float32)
-    for model, (X_block, y_block) in enumerate(blocks):
-        x[model, : len(X_block), : X_block.shape[1]] = X_block
-        y[model, : len(y_block)] = y_block
-    problem = _fold_network.BatchedProblem(
-        x=x,
-        y=y,
-        train_weight=_row_weights(train_rows, n_models, n_rows),
-        validation_weight=_row_weights(validation_rows, n_models, n_rows),
-    )
+    problem, n_features = stack_designs(blocks, train_rows, validation_rows)
     return _train(problem, n_features, train_rows, validation_rows, config)
 
 
@@ -454,7 +290,7 @@ def cross_validate_network(X, y, folds: Sequence, config: NetworkConfig | None =
     fitted : FittedNetworks
         Model ``i`` is fold ``i``.
     """
-    X = _check_matrix(X, "X")
+    X = check_matrix(X, "X")
     folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
     train_masks = np.zeros((len(folds), len(X)), bool)
     for index, (train, _) in enumerate(folds):
@@ -482,9 +318,10 @@ def assemble_out_of_fold(fold_proba: Sequence, folds: Sequence, n_samples: int) 
     for index, ((_, test), proba) in enumerate(zip(folds, fold_proba)):
         test = np.asarray(test)
         if covered[test].any():
+            repeated = test[covered[test]]
             raise InputValidationError(
-                f"Fold {index} tests samples {np.flatnonzero(covered[test])[:5].tolist()}... "
-                "already tested in the same repeat; folds must partition the samples within "
+                f"Fold {index} tests samples {repeated[:5].tolist()} that an earlier fold of "
+                "the same repeat already tested. Folds must partition the samples within "
                 "each repeat, as KFold and RepeatedStratifiedKFold produce."
             )
         current[test] = proba
@@ -583,6 +420,18 @@ def _train(problem, n_features, train_rows, validation_rows, config) -> FittedNe
         time.perf_counter() - start,
         int(np.median(result.best_epochs)),
     )
+    train_proba = _fold_network.forward_proba(problem.x, result.kernels, result.biases)
+    constant_output = np.array(
+        [np.ptp(train_proba[model, rows]) < 1e-9 for model, rows in enumerate(train_rows)]
+    )
+    if constant_output.any():
+        logger.warning(
+            "%d of %d networks predict a constant probability (all ReLU units of a layer "
+            "inactive): models %s",
+            constant_output.sum(),
+            n_models,
+            np.flatnonzero(constant_output).tolist(),
+        )
     return FittedNetworks(
         kernels=result.kernels,
         biases=result.biases,
@@ -591,6 +440,7 @@ def _train(problem, n_features, train_rows, validation_rows, config) -> FittedNe
         stopped_epochs=result.stopped_epochs,
         train_rows=tuple(train_rows),
         validation_rows=tuple(validation_rows),
+        constant_output=constant_output,
         history=TrainingHistory(loss=result.loss, val_loss=result.val_loss),
         config=config,
     )
@@ -631,74 +481,3 @@ def _split_rows(y_train: np.ndarray, config: NetworkConfig, model: int):
             f"counts {counts} ({error}). Give each class more training rows, raise "
             "inner_validation_fraction, or set it to 0 to train without early stopping."
         ) from error
-
-
-def _row_weights(rows_per_model, n_models: int, n_rows: int) -> np.ndarray:
-    weights = np.zeros((n_models, n_rows), np.float32)
-    for model, rows in enumerate(rows_per_model):
-        if len(rows):
-            weights[model, rows] = 1.0 / len(rows)
-    return weights
-
-
-def _as_design(design, index: int) -> NetworkDesign:
-    if not isinstance(design, NetworkDesign):
-        if not isinstance(design, tuple | list) or len(design) not in (2, 4):
-            raise InputValidationError(
-                f"designs[{index}] must be a NetworkDesign or a tuple (X_train, y_train) or "
-                f"(X_train, y_train, X_validation, y_validation), got {type(design).__name__}."
-            )
-        design = NetworkDesign(*design)
-    name = f"designs[{index}]"
-    X_train = _check_matrix(design.X_train, f"{name}.X_train")
-    y_train = _check_outcome(design.y_train, f"{name}.y_train", len(X_train))
-    _check_both_classes(y_train, f"{name}.y_train")
-    if (design.X_validation is None) != (design.y_validation is None):
-        raise InputValidationError(f"{name}: give both X_validation and y_validation, or neither.")
-    if design.X_validation is None:
-        return NetworkDesign(X_train, y_train)
-    X_validation = _check_matrix(design.X_validation, f"{name}.X_validation")
-    y_validation = _check_outcome(design.y_validation, f"{name}.y_validation", len(X_validation))
-    if X_validation.shape[1] != X_train.shape[1]:
-        raise InputValidationError(
-            f"{name}: X_validation has {X_validation.shape[1]} columns, X_train has "
-            f"{X_train.shape[1]}; transform both with the same fitted preprocessing."
-        )
-    return NetworkDesign(X_train, y_train, X_validation, y_validation)
-
-
-def _check_matrix(X, name: str) -> np.ndarray:
-    try:
-        X = np.asarray(X, dtype=np.float64)
-    except (TypeError, ValueError) as error:
-        raise InputValidationError(f"{name} must be numeric ({error}); encode categories first.") from error
-    if X.ndim != 2 or X.shape[0] == 0 or X.shape[1] == 0:
-        raise InputValidationError(f"{name} must be a non-empty 2-D array, got shape {X.shape}.")
-    bad_rows = np.flatnonzero(~np.isfinite(X).all(axis=1))
-    if len(bad_rows):
-        raise InputValidationError(
-            f"{name} has NaN or infinite values in rows {bad_rows[:5].tolist()}"
-            f"{'...' if len(bad_rows) > 5 else ''}; impute or drop them first."
-        )
-    return X
-
-
-def _check_outcome(y, name: str, n_rows: int) -> np.ndarray:
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n_rows:
-        raise InputValidationError(f"{name} must have shape ({n_rows},), got {y.shape}.")
-    values = set(np.unique(y).tolist())
-    if not values <= {0, 1}:
-        raise InputValidationError(
-            f"{name} must be coded 0/1 (1 = event), got values {sorted(values, key=str)[:5]}."
-        )
-    return y.astype(np.float64)
-
-
-def _check_both_classes(y: np.ndarray, where: str) -> None:
-    counts = np.bincount(y.astype(int), minlength=2)
-    if counts.min() == 0:
-        raise InputValidationError(
-            f"{where} contain only class {int(np.argmax(counts))} ({counts.max()} rows); "
-            "each model needs both outcomes, so use stratified folds."
-        )
