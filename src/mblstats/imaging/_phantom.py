@@ -305,10 +305,25 @@ def _draw_tumour_mask(rng, coords, centre_mm, semi_axes_mm, rotation):
         mask = labels == (1 + int(np.argmax(sizes)))
     mask = ndimage.binary_fill_holes(mask)
     if not mask.any():
-        # A tumour smaller than a voxel: mark the voxel nearest to the centre.
         index = np.unravel_index(np.argmin(radial), radial.shape)
         mask[index] = True
-    return mask, radial
+
+    return _ensure_thickness(mask), radial
+
+
+def _ensure_thickness(mask):
+    """Grow a mask that is one voxel thin along an axis to three voxels along it.
+
+    Texture features need a region at least two voxels thick along every axis, so a tumour
+    smaller than about two voxels is grown, and its extent then exceeds the given size.
+    """
+    for axis in range(3):
+        occupied = np.flatnonzero(mask.any(axis=tuple(other for other in range(3) if other != axis)))
+        if occupied[-1] - occupied[0] < 1:
+            structure = np.zeros((3, 3, 3), dtype=bool)
+            structure[tuple(slice(None) if other == axis else 1 for other in range(3))] = True
+            mask = ndimage.binary_dilation(mask, structure)
+    return mask
 
 
 def _draw_tumour_tissue(rng, mask, radial, latents, tumour_type):
@@ -399,4 +414,4 @@ def _second_reader_mask(rng, mask):
     second = (mask & ~(inner_shell & (patches < -threshold))) | (outer_shell & (patches > threshold))
     if not second.any() or np.array_equal(second, mask):
         second = ndimage.binary_dilation(mask)
-    return second.astype(np.uint8)
+    return _ensure_thickness(second).astype(np.uint8)

@@ -183,7 +183,7 @@ def _validate_clinical(clinical):
 
     ids = table["patient_id"].astype(str).str.strip()
     for index in np.flatnonzero(~ids.map(lambda value: bool(_PATIENT_ID_PATTERN.match(value)))):
-        problems.append(f"row {index}: patient_id {table['patient_id'][index]!r} is not usable as a folder "
+        problems.append(f"row {index}: patient_id {_shown(table['patient_id'][index])} is not usable as a folder "
                         "name; use letters, digits, '_', '.' and '-'")
     for value in ids[ids.duplicated()].unique():
         problems.append(f"patient_id {value!r} occurs more than once; ids must be unique")
@@ -191,23 +191,23 @@ def _validate_clinical(clinical):
 
     size = pd.to_numeric(table["tumour_size_cm"], errors="coerce")
     for index in np.flatnonzero(~((size > 0) & (size <= MAX_TUMOUR_SIZE_CM))):
-        problems.append(f"row {index} ({ids[index]}): tumour_size_cm {table['tumour_size_cm'][index]!r} "
+        problems.append(f"row {index} ({ids[index]}): tumour_size_cm {_shown(table['tumour_size_cm'][index])} "
                         f"must be a number in (0, {MAX_TUMOUR_SIZE_CM:g}]")
     blood = pd.to_numeric(table["blood_loss_ml"], errors="coerce")
     for index in np.flatnonzero(~((blood >= 0) & np.isfinite(blood))):
-        problems.append(f"row {index} ({ids[index]}): blood_loss_ml {table['blood_loss_ml'][index]!r} "
+        problems.append(f"row {index} ({ids[index]}): blood_loss_ml {_shown(table['blood_loss_ml'][index])} "
                         "must be a finite number >= 0")
     table["tumour_size_cm"], table["blood_loss_ml"] = size, blood
 
     has_cte = table["has_cte"].map(_parse_yes_no)
     for index in np.flatnonzero(has_cte.isna()):
-        problems.append(f"row {index} ({ids[index]}): has_cte {table['has_cte'][index]!r} must be 'yes' or 'no'")
+        problems.append(f"row {index} ({ids[index]}): has_cte {_shown(table['has_cte'][index])} must be 'yes' or 'no'")
     table["has_cte"] = has_cte
 
     for column, parse in (("tumour_type", _parse_tumour_type), ("location", _parse_location)):
         parsed = table[column].map(parse)
         for index in np.flatnonzero(parsed.isna()):
-            problems.append(f"row {index} ({ids[index]}): {column} {table[column][index]!r} is not one of "
+            problems.append(f"row {index} ({ids[index]}): {column} {_shown(table[column][index])} is not one of "
                             f"{', '.join(map(str, CATEGORICAL_LEVELS[column]))}")
         table[column] = parsed
 
@@ -215,6 +215,11 @@ def _validate_clinical(clinical):
         raise InputValidationError(f"clinical table has {len(problems)} problem(s) for the demo images:\n  "
                                    + "\n  ".join(problems))
     return table
+
+
+def _shown(value):
+    """Return the repr of a cell value as the user typed it (``-1.0``, not ``np.float64(-1.0)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _parse_yes_no(value):
