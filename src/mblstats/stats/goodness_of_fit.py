@@ -122,7 +122,9 @@ def hosmer_lemeshow(y_true, y_prob, n_groups=10):
     return HosmerLemeshowResult(
         statistic=statistic,
         df=df,
-        pvalue=float(stats.chi2.sf(statistic, df)),
+        # NOTE: 1 - cdf, as hoslem.test computes it, so that tiny p-values round like R's;
+        # stats.chi2.sf would be more accurate below about 1e-10.
+        pvalue=float(1.0 - stats.chi2.cdf(statistic, df)),
         n_groups=n_groups,
         n_groups_used=len(table),
         table=table,
