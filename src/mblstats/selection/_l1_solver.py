@@ -109,13 +109,8 @@ def _weighted_lasso(X, working, weights, lambdas, intercepts, coefs, tol, max_sw
         coefs[todo], largest = _coordinate_sweeps(
             gram[todo], cross[todo], diagonal[todo], scale[todo], lambdas[todo], coefs[todo]
         )
-        solved = np.array(
-            [_solve_active_set(gram[l], cross[l], lambdas[l], coefs[l]) for l in todo],
-            dtype=object,
-        )
-        exact = np.array([solution is not None for solution in solved], dtype=bool)
-        for l, solution in zip(todo[exact], solved[exact]):
-            coefs[l] = solution
+        solutions, exact = _solve_active_sets(gram[todo], cross[todo], lambdas[todo], coefs[todo])
+        coefs[todo[exact]] = solutions[exact]
         todo = todo[~exact & (largest >= tol * 0.1)]
         if len(todo) == 0:
             break
@@ -141,29 +136,33 @@ def _coordinate_sweeps(gram, cross, diagonal, scale, lambdas, coefs):
     return coefs, largest
 
 
-def _solve_active_set(gram, cross, lam, coefs):
-    """Solve the penalised quadratic exactly on the current active set and signs.
+def _solve_active_sets(gram, cross, lambdas, coefs):
+    """Solve each lambda's penalised quadratic exactly on its current active set and signs.
 
-    With active set A and signs s, the optimum satisfies G_AA b_A = c_A - lambda * s_A. The
-    solution is returned only if its signs agree with s and every inactive feature meets the
-    optimality condition |c_j - G_jA b_A| <= lambda; otherwise ``None``.
+    With active set A and signs s, the optimum satisfies G_AA b_A = c_A - lambda * s_A. A
+    solution counts as exact only if its signs agree with s and every inactive feature meets
+    the optimality condition |c_j - G_jA b_A| <= lambda.
+
+    Returns
+    -------
+    solutions : ndarray of shape (n_lambdas, n_features)
+    exact : ndarray of bool, shape (n_lambdas,)
     """
-    active = np.flatnonzero(coefs)
-    solution = np.zeros_like(coefs)
-    if len(active):
-        signs = np.sign(coefs[active])
-        try:
-            values = np.linalg.solve(gram[np.ix_(active, active)], cross[active] - lam * signs)
-        except np.linalg.LinAlgError:
-            return None
-        if np.any(np.sign(values) != signs):
-            return None
-        solution[active] = values
-    inactive = np.flatnonzero(coefs == 0)
-    gradient = cross[inactive] - gram[inactive] @ solution
-    if np.any(np.abs(gradient) > lam * (1 + 1e-9)):
-        return None
-    return solution
+    active = coefs != 0
+    signs = np.sign(coefs)
+    both_active = active[:, :, None] & active[:, None, :]
+    system = np.where(both_active, gram, 0.0) + np.eye(gram.shape[1]) * (~active)[:, :, None]
+    rhs = np.where(active, cross - lambdas[:, None] * signs, 0.0)
+    try:
+        solutions = np.linalg.solve(system, rhs[:, :, None])[:, :, 0]
+    except np.linalg.LinAlgError:
+        return coefs, np.zeros(len(lambdas), dtype=bool)
+    signs_agree = np.all(np.where(active, np.sign(solutions) == signs, True), axis=1)
+    gradient = cross - np.einsum("lij,lj->li", gram, solutions)
+    optimal = np.all(
+        np.where(active, True, np.abs(gradient) <= lambdas[:, None] * (1 + 1e-9)), axis=1
+    )
+    return solutions, signs_agree & optimal
 
 
 # Coordinate-descent sweeps between attempts at an exact active-set solution.

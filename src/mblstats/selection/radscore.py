@@ -95,6 +95,9 @@ class LassoRadscore(TransformerMixin, BaseEstimator):
         Length of the lambda grid.
     seed : int, default=2019
         Seed of the fold assignment.
+    output : {"radscore", "selected"}, default="radscore"
+        What ``transform`` returns: the one-column radscore, or the selected features
+        themselves (the input of the network models).
 
     Attributes
     ----------
@@ -109,17 +112,29 @@ class LassoRadscore(TransformerMixin, BaseEstimator):
     selected_features_ : list of str
     """
 
-    def __init__(self, n_folds: int = 10, rule: str = "1se", n_lambdas: int = 100, seed: int = 2019):
+    def __init__(
+        self,
+        n_folds: int = 10,
+        rule: str = "1se",
+        n_lambdas: int = 100,
+        seed: int = 2019,
+        output: str = "radscore",
+    ):
         self.n_folds = n_folds
         self.rule = rule
         self.n_lambdas = n_lambdas
         self.seed = seed
+        self.output = output
 
     def fit(self, X: pd.DataFrame, y) -> "LassoRadscore":
         """Choose lambda and fit on the z-scored features ``X`` (n_samples, n_features)."""
         if not isinstance(X, pd.DataFrame):
             raise InputValidationError(
                 f"LassoRadscore needs a DataFrame with feature names, got {type(X).__name__}"
+            )
+        if self.output not in ("radscore", "selected"):
+            raise InputValidationError(
+                f"output must be 'radscore' or 'selected', got {self.output!r}"
             )
         outcome = np.asarray(y).astype(int)
         self.cv_result_: LassoCVResult = cross_validate_lambda(
@@ -149,12 +164,17 @@ class LassoRadscore(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Return the radscore of each row as a one-column frame named ``radscore``."""
+        """Return the radscore (column ``radscore``) or the selected features of each row."""
         check_is_fitted(self, "coef_")
+        if self.output == "selected":
+            return X.loc[:, self.selected_features_]
         values = X.loc[:, list(self.coef_.index)].to_numpy(dtype=float)
         return pd.DataFrame({"radscore": self.intercept_ + values @ self.coef_.to_numpy()}, index=X.index)
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        check_is_fitted(self, "coef_")
+        if self.output == "selected":
+            return np.asarray(self.selected_features_, dtype=object)
         return np.asarray(["radscore"], dtype=object)
 
     def formula(self, means: pd.Series | None = None, stds: pd.Series | None = None) -> RadscoreFormula:
