@@ -2,10 +2,10 @@
 
 Each predictor's contribution to the linear predictor is ``coef · value`` for a numeric
 predictor and the coefficient of its dummy (0 for the reference level) for a nominal one. On
-the axis values given, each predictor's lowest contribution scores 0 points, and one point is
-``1 / scale`` units of linear predictor, where ``scale = 100 / max range``: the predictor whose
-contribution spans the widest range over its axis values runs from 0 to 100 points. The total
-points of a patient therefore map back to the linear predictor as
+the axis values given, each predictor's lowest contribution scores 0 points. One point is
+``1 / scale`` units of linear predictor, with ``scale = 100 / (widest range)``, so the predictor
+whose contribution spans the widest range over its axis values runs from 0 to 100 points. The
+total points of a patient therefore map back to the linear predictor as
 
     lp = intercept + sum(lowest contribution of each predictor) + total_points / scale
 

@@ -26,8 +26,8 @@ def plot_decision_curve(
     ax : matplotlib Axes, optional
         Axes to draw on; a new figure is created when omitted.
     ylim : (float, float), optional
-        Net-benefit range; default from slightly below 0 to just above the prevalence (the net
-        benefit of treating everyone at threshold 0), as decision curves are usually shown.
+        Net-benefit range. The default runs from slightly below 0 to just above the largest net
+        benefit drawn, which is the prevalence when the thresholds start near 0.
 
     Returns
     -------

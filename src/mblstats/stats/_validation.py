@@ -1,7 +1,7 @@
 """Input checks shared by the statistics functions.
 
 Each check converts its argument to a NumPy array and raises :class:`StatsInputError` with a
-message that names the argument, describes what arrived and says what to pass instead.
+message that names the argument, describes what arrived and states what to pass instead.
 """
 
 import numpy as np

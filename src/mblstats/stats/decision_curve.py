@@ -23,9 +23,9 @@ DEFAULT_THRESHOLDS = np.round(np.arange(1, 100) / 100, 2)
 def net_benefit(y_true, y_prob, thresholds=None):
     """Compute the net benefit of a model and of treating everyone at each threshold.
 
-    Implements Vickers and Elkin's net benefit with treatment when ``y_prob >= threshold``;
-    agrees with the ``dcurves`` package (Python port of the R/Stata ``dca``) and with the
-    R reference values used in the tests.
+    Implements Vickers and Elkin's net benefit with treatment when ``y_prob >= threshold``.
+    The values agree with the ``dcurves`` package (the Python port of the R/Stata ``dca``) and
+    with R reference values in the tests.
 
     Parameters
     ----------

@@ -3,11 +3,11 @@
 The whole modelling procedure (selection, scaling, resampling and fitting, whatever the caller
 wraps in ``fit_predict``) is repeated on each bootstrap sample. For each repetition ``b``:
 
-1. refit on bootstrap sample ``b`` and predict risks for every original row;
-2. the *training* calibration uses the predictions of the bootstrap rows against their
-   outcomes; the *test* calibration uses the predictions of the original rows against the
-   original outcomes;
-3. the optimism is ``training - test``, for the smoothed calibration curve on a fixed grid of
+1. Refit on bootstrap sample ``b`` and predict risks for every original row.
+2. The *training* calibration compares the predictions of the bootstrap rows with their
+   outcomes. The *test* calibration compares the predictions of the original rows with the
+   original outcomes.
+3. The optimism is ``training - test``, for the smoothed calibration curve on a fixed grid of
    predicted risks and for the calibration intercept, slope and Brier score.
 
 The bias-corrected value is the apparent value (model fitted and assessed on all rows) minus

@@ -301,10 +301,10 @@ def exact_test(table, n_resamples=DEFAULT_RESAMPLES, seed=0):
 def univariate_tests(data, group, categorical=(), continuous=(), seed=0):
     """Compare each variable between the outcome groups, as Table 1 of a clinical study.
 
-    Categorical variables get Pearson's χ² without continuity correction and, when an expected
-    count is below 5, an exact p-value from :func:`exact_test`; continuous variables get the
-    Mann–Whitney test reported as Z (negative when the second group, e.g. MBL, is larger; see
-    the module docstring). Rows with a missing value are dropped for that variable only.
+    Categorical variables get Pearson's χ² without continuity correction, plus an exact p-value
+    from :func:`exact_test` when an expected count is below 5. Continuous variables get the
+    Mann–Whitney test reported as Z, which is negative when the second group (e.g. MBL) has the
+    larger values. Rows with a missing value are dropped for that variable only.
 
     Parameters
     ----------
