@@ -119,3 +119,11 @@ def test_auc_rejects_bad_alpha():
 def test_delong_test_names_bad_score():
     with pytest.raises(StatsInputError, match="score_b has 3 values"):
         delong_test([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], [0.1, 0.2, 0.3])
+
+
+def test_delong_perfect_against_constant_is_infinite():
+    y_true = [0, 0, 0, 1, 1, 1]
+    result = delong_test(y_true, [0.1, 0.2, 0.3, 0.7, 0.8, 0.9], np.full(6, 0.5))
+    assert result.difference == pytest.approx(0.5)
+    assert result.z == np.inf
+    assert result.pvalue == 0.0

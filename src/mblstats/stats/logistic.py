@@ -258,7 +258,10 @@ def _nominal_levels(frame, categorical, reference):
         if isinstance(column.dtype, pd.CategoricalDtype):
             ordered = [level for level in column.cat.categories if level in observed]
         else:
-            ordered = sorted(observed)
+            try:
+                ordered = sorted(observed)
+            except TypeError:  # mixed types, e.g. 1 and "1a": sort by their text
+                ordered = sorted(observed, key=str)
         if len(ordered) < 2:
             raise StatsInputError(
                 f"categorical predictor {name!r} has the single level {ordered[0]!r}; it carries "

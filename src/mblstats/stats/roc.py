@@ -119,6 +119,10 @@ def roc_auc_ci(y_true, y_score, alpha=0.05):
         If an argument has the wrong shape, contains NaN, ``y_true`` is not 0/1, or either class
         has fewer than two samples (DeLong's variance is undefined).
 
+    Notes
+    -----
+    A constant score gives AUC 0.5 with variance 0, so the interval collapses to [0.5, 0.5].
+
     Examples
     --------
     >>> result = roc_auc_ci([0, 0, 1, 0, 1, 1], [0.1, 0.4, 0.35, 0.2, 0.8, 0.9])
@@ -157,6 +161,8 @@ def delong_test(y_true, score_a, score_b):
     standard error from the covariance of the placements, and a two-sided normal p-value. Matches
     pROC 1.18.0 ``roc.test(roc_a, roc_b, method = "delong", paired = TRUE)``; when the two
     AUCs are equal and the standard error is 0 (identical scores), ``z`` is 0 and ``p`` is 1.
+    When the standard error is 0 but the AUCs differ (e.g. a perfect score against a constant
+    one), ``z`` is infinite and ``p`` is 0, as pROC's ``d / sig`` gives.
 
     Parameters
     ----------
