@@ -93,3 +93,21 @@ def test_nomogram_plot_rows_and_ticks(simulated):
         "Risk of MBL",
     ]
     assert {"-3", "3", "3.5", "0.5", "100"} <= tick_texts
+
+
+def test_calibration_plot_draws_optimism_curves(simulated, ax):
+    from mblstats.stats import optimism_corrected_calibration
+
+    data = simulated["data"]
+
+    def fit_predict(X_train, y_train, X_new):
+        train = X_train.assign(y=np.asarray(y_train))
+        return logistic_regression(train, "y", ["x1", "x2"]).predict_proba(X_new)
+
+    result = optimism_corrected_calibration(fit_predict, data[["x1", "x2"]], data["y"], 5)
+    plot_calibration(ax=ax, optimism=result)
+
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    assert set(lines) == {"Ideal", "Apparent", "Bias-corrected (5 bootstraps)"}
+    corrected = lines["Bias-corrected (5 bootstraps)"].get_ydata()
+    assert corrected == pytest.approx(result.curve["bias_corrected"].to_numpy())
