@@ -9,6 +9,7 @@ behaviour on synthetic data with a known outcome (learnable signal, permuted lab
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -110,10 +111,42 @@ def test_bit_identical_across_processes(easy, folds, cv_result, tmp_path):
         config = NetworkConfig(max_epochs=300, patience=20, seed=7)
         out_of_fold, _ = cross_validate_network(X, y, folds, config)
         np.save("{tmp_path}/out_of_fold.npy", out_of_fold)
+        import os
+        print(os.environ["TF_CPP_MIN_LOG_LEVEL"])
         """
     )
-    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, timeout=300)
+    environment = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, timeout=300, env=environment
+    )
     assert np.array_equal(np.load(tmp_path / "out_of_fold.npy"), cv_result[0])
+    assert completed.stdout.strip() == "2"
+
+
+def test_threads_applied_in_fresh_process():
+    script = textwrap.dedent(
+        """
+        import numpy as np
+        from mblstats.models.network import NetworkConfig, fit_networks
+        from mblstats.models._fold_network import import_tensorflow
+        X = np.random.default_rng(0).normal(size=(40, 3))
+        y = np.arange(40) % 2
+        config = NetworkConfig(max_epochs=3, intra_op_threads=1, inter_op_threads=1)
+        fitted = fit_networks(X, y, np.ones((1, 40), bool), config)
+        threading = import_tensorflow().config.threading
+        import os
+        print(threading.get_intra_op_parallelism_threads(), threading.get_inter_op_parallelism_threads(),
+              fitted.stopped_epochs[0], os.environ["TF_CPP_MIN_LOG_LEVEL"])
+        """
+    )
+    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "1"}
+    completed = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, timeout=300, env=environment
+    )
+    intra, inter, epochs, log_level = completed.stdout.split()
+    assert (intra, inter) == ("1", "1")
+    assert epochs == "3"
+    assert log_level == "1"
 
 
 def test_stacked_models_are_independent(easy, folds):
