@@ -9,6 +9,7 @@ behaviour on synthetic data with a known outcome (learnable signal, permuted lab
 
 from __future__ import annotations
 
+import doctest
 import os
 import subprocess
 import sys
@@ -21,7 +22,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedKFold
 
 from mblstats.exceptions import InputValidationError
-from mblstats.models import _fold_network
+from mblstats.models import _fold_network, network
 from mblstats.models.network import (
     DenseNetworkClassifier,
     NetworkConfig,
@@ -326,6 +327,7 @@ def test_assemble_rejects_overlapping_folds():
         ({"inner_validation_fraction": 1.0}, "inner_validation_fraction"),
         ({"batch": 16}, "batch must be 'full'"),
         ({"intra_op_threads": 0}, "intra_op_threads"),
+        ({"seed": -1}, "seed"),
     ],
 )
 def test_config_rejects_invalid_values(changes, message):
@@ -345,6 +347,8 @@ def test_invalid_inputs_raise(easy):
         fit_networks(X_nan, y, np.ones((1, len(y)), bool))
     with pytest.raises(InputValidationError, match="only class 0"):
         fit_networks(X, y, (y == 0)[None])
+    with pytest.raises(InputValidationError, match="model 1's training rows are empty"):
+        fit_networks(X, y, np.vstack([np.ones(len(y), bool), np.zeros(len(y), bool)]))
     tiny = np.zeros((1, len(y)), bool)
     tiny[0, np.flatnonzero(y == 1)[:1]] = True
     tiny[0, np.flatnonzero(y == 0)[:5]] = True
@@ -380,3 +384,15 @@ def test_constant_output_flags_dead_networks(easy, cv_result, folds):
         is_constant = np.ptp(proba[model, train]) < 1e-9
         assert fitted.constant_output[model] == is_constant, f"model {model}"
     assert fitted.to_frame()["constant_output"].tolist() == fitted.constant_output.tolist()
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(network, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0
+    assert result.failed == 0
+
+
+def test_config_accepts_list_of_units():
+    config = NetworkConfig(hidden_units=[4, 3, 2])
+    assert config.hidden_units == (4, 3, 2)
+    assert hash(config) == hash(NetworkConfig())

@@ -125,6 +125,8 @@ def check_outcome(y, name: str, n_rows: int) -> np.ndarray:
 
 def check_both_classes(y: np.ndarray, where: str) -> None:
     counts = np.bincount(y.astype(int), minlength=2)
+    if counts.sum() == 0:
+        raise InputValidationError(f"{where} are empty; each model needs training rows.")
     if counts.min() == 0:
         raise InputValidationError(
             f"{where} contain only class {int(np.argmax(counts))} ({counts.max()} rows); "

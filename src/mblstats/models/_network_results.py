@@ -69,9 +69,9 @@ class FittedNetworks:
         :func:`fit_networks` and into the model's design (training rows first, then
         explicit validation rows) for :func:`fit_networks_on_designs`.
     constant_output : ndarray of bool, shape (n_models,)
-        True where a model predicts one probability for all its training rows, because a
-        hidden layer's ReLU units are all inactive; such a model ranks no one (AUC 0.5).
-        Networks as narrow as 4-3-2 end up so now and then.
+        True where a model predicts the same probability for all its training rows, usually
+        because every ReLU unit of one hidden layer is inactive. Such a model cannot rank
+        patients (AUC 0.5). Networks as narrow as 4-3-2 end up so now and then.
     history : TrainingHistory
     config : NetworkConfig
     """

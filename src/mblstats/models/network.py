@@ -93,16 +93,15 @@ class NetworkConfig:
         L2 penalty on kernels, added to training and validation loss as Keras does.
     batch : {"full"}, default="full"
         Rows per gradient step. ``"full"`` is the only option: each epoch is one Adam step
-        on all of a model's training rows. Full-batch steps are what lets all fold models
-        share one compiled step. Compared with Keras' default mini-batches, an epoch here
-        is one step instead of ``ceil(n / batch_size)``, so ``max_epochs`` and
-        ``learning_rate`` are larger than in a mini-batch setup.
+        on all of a model's training rows, which lets all fold models share one compiled
+        step. A Keras epoch with mini-batches takes ``ceil(n / batch_size)`` steps, so the
+        defaults here use more epochs and a larger learning rate than Keras' Adam (0.001).
     min_delta : float, default=0.0
         Smallest fall of the validation loss that counts as an improvement.
     seed : int, default=0
         Seed of initial weights, inner splits and TensorFlow's global seed.
     intra_op_threads, inter_op_threads : int or None, default=None
-        TensorFlow thread pools; None leaves TensorFlow's default (all cores). TensorFlow
+        TensorFlow thread pools; None leaves TensorFlow's own choice. TensorFlow
         accepts a change only before its runtime starts, so set these in the first fit of
         a process; a different value later raises ``InputValidationError``.
     """
@@ -120,6 +119,8 @@ class NetworkConfig:
     inter_op_threads: int | None = None
 
     def __post_init__(self):
+        # A list (e.g. read from YAML) becomes a tuple so the config stays hashable.
+        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
         problems = []
         units = self.hidden_units
         if not units or not all(isinstance(u, int | np.integer) and u >= 1 for u in units):
@@ -244,6 +245,30 @@ def fit_networks_on_designs(designs: Sequence, config: NetworkConfig | None = No
     synthetic rows into the early-stopping set. To monitor real rows only, split first
     (:func:`inner_validation_split`), resample the fitting part, and pass the held-out
     rows as ``X_validation``/``y_validation``.
+
+    Examples
+    --------
+    Scaling and SMOTE fitted inside each fold, then one batched run for all folds:
+
+    >>> import numpy as np
+    >>> from imblearn.over_sampling import SMOTE
+    >>> from sklearn.model_selection import RepeatedStratifiedKFold
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 4))
+    >>> y = (X[:, 0] + rng.normal(size=100) > 0.8).astype(int)
+    >>> folds = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=0).split(X, y))
+    >>> designs, test_designs = [], []
+    >>> for train, test in folds:
+    ...     scaler = StandardScaler().fit(X[train])
+    ...     X_resampled, y_resampled = SMOTE(random_state=0).fit_resample(
+    ...         scaler.transform(X[train]), y[train])
+    ...     designs.append((X_resampled, y_resampled))
+    ...     test_designs.append(scaler.transform(X[test]))
+    >>> fitted = fit_networks_on_designs(designs, NetworkConfig(max_epochs=50))
+    >>> fold_proba = fitted.predict_proba_on_designs(test_designs)
+    >>> assemble_out_of_fold(fold_proba, folds, len(X)).shape
+    (2, 100)
     """
     config = config or NetworkConfig()
     if len(designs) == 0:
@@ -289,6 +314,18 @@ def cross_validate_network(X, y, folds: Sequence, config: NetworkConfig | None =
     out_of_fold_proba : ndarray of shape (n_repeats, n_samples)
     fitted : FittedNetworks
         Model ``i`` is fold ``i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.model_selection import RepeatedStratifiedKFold
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(100, 4))
+    >>> y = (X[:, 0] + rng.normal(size=100) > 0.8).astype(int)
+    >>> folds = list(RepeatedStratifiedKFold(n_splits=5, n_repeats=2, random_state=0).split(X, y))
+    >>> out_of_fold, fitted = cross_validate_network(X, y, folds, NetworkConfig(max_epochs=50))
+    >>> out_of_fold.shape, fitted.n_models
+    ((2, 100), 10)
     """
     X = check_matrix(X, "X")
     folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
