@@ -13,6 +13,7 @@ from mblstats.imaging.io import (
     read_case,
     read_image,
 )
+from mblstats.imaging.demo import write_demo_images
 
 __all__ = [
     "EmptyMaskError",
@@ -26,4 +27,5 @@ __all__ = [
     "check_mask",
     "read_case",
     "read_image",
+    "write_demo_images",
 ]
