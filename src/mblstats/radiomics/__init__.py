@@ -8,6 +8,7 @@ from mblstats.radiomics.extraction import (
     output_paths,
     read_failures,
     read_features,
+    write_result,
 )
 from mblstats.radiomics.manifest import MANIFEST_COLUMNS, read_manifest
 from mblstats.radiomics.params import (
@@ -35,4 +36,5 @@ __all__ = [
     "read_features",
     "read_manifest",
     "resolve_params",
+    "write_result",
 ]

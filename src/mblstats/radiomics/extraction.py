@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from mblstats.exceptions import InputValidationError
 from mblstats.radiomics import runners
