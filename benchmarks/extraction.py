@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import subprocess
 import sys
 import tempfile
@@ -165,7 +166,8 @@ def main() -> int:
         folder = Path(tmp)
         manifest = write_cases(folder / "cases", args.cases)
         n_cases = len(pd.read_csv(manifest))
-        print(f"cases: {n_cases}, params: {args.params}, workers: {args.workers}")
+        print(f"cases: {n_cases}, params: {args.params}, workers: {args.workers}, "
+              f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
         floor_sum, _ = time_floor(manifest, args.params)
         floor = floor_sum / args.workers
@@ -195,6 +197,7 @@ def main() -> int:
         print(f"extract_features cold: {cold_seconds:.1f} s ({n_cases / cold_seconds:.2f} cases/s), "
               f"warm: {warm_seconds:.2f} s, failures: {len(cold.failures)}")
         print(f"max relative difference to pyradiomics' values: {difference:.3g}")
+        print(f"load average at end: {os.getloadavg()[0]:.1f} (timings are only comparable on an otherwise idle machine)")
         print(f"{'measure':<34}{'value':>10}  target")
         for name, value in measured.items():
             sense = "<=" if name in ("warm / cold time", "peak RSS GiB") else ">="

@@ -57,7 +57,7 @@ def fast_params(tmp_path: Path) -> Path:
 
 
 def write_manifest(path: Path, rows: list[dict]) -> Path:
-    """Write an images.csv with label 1 and modality CT unless a row says otherwise."""
+    """Write an images.csv with label 1 and modality CT unless a row sets them."""
     frame = pd.DataFrame([{"modality": "CT", "label": 1, **row} for row in rows])
     frame = frame[["patient_id", "modality", "image_path", "mask_path", "label"]]
     frame.to_csv(path, index=False)

@@ -1,7 +1,7 @@
 """Feature values against published references, computed through ``extract_features``.
 
 pyradiomics baseline
-    ``pyradiomics/data/baseline/baseline_<class>.csv`` holds one column per case and setting,
+    ``pyradiomics/data/baseline/baseline_<class>.csv`` contains one column per case and setting,
     with the settings in the row ``diagnostics_Configuration_Settings``. Every column of the
     cases present here (brain1, brain2, breast1; lung1/lung2 images are absent) is reproduced
     with exactly those settings: the plain case columns and their ``_normalization``,

@@ -1,9 +1,9 @@
 """Reading image and mask pairs, with geometry and mask checks that name the case and the fix.
 
 Images and masks are read with SimpleITK from any file format it reads (NRRD, NIfTI, MHA, ...)
-or from a folder holding one DICOM series. Every check raises a subclass of
+or from a folder containing one DICOM series. Every check raises a subclass of
 :class:`~mblstats.exceptions.InputValidationError` whose message names the case, the value
-found and what to change; the exception also carries ``case_id``, ``stage`` and ``fix`` so a
+found and what to change. The exception also carries ``case_id``, ``stage`` and ``fix``, so a
 batch can record it as one row of a failure table.
 """
 
@@ -123,7 +123,7 @@ def read_image(path: str | Path, *, case_id: str | None = None) -> sitk.Image:
     Raises
     ------
     ImageReadError
-        The path does not exist, the folder holds no or several DICOM series, or the file
+        The path does not exist, the folder contains no DICOM series or several, or the file
         cannot be decoded.
     """
     path = Path(path)
@@ -156,11 +156,11 @@ def _read_dicom_series(folder: Path, case: str) -> sitk.Image:
         raise ImageReadError(
             f"case {case}: no DICOM series found in folder {folder}",
             case_id=case,
-            fix="point the manifest at a folder holding the DICOM files of one series, or at an image file",
+            fix="point the manifest at a folder containing the DICOM files of one series, or at an image file",
         )
     if len(series_ids) > 1:
         raise ImageReadError(
-            f"case {case}: folder {folder} holds {len(series_ids)} DICOM series ({', '.join(series_ids)})",
+            f"case {case}: folder {folder} contains {len(series_ids)} DICOM series ({', '.join(series_ids)})",
             case_id=case,
             fix="move each series into its own folder and list the one to analyse",
         )

@@ -73,9 +73,9 @@ def limit_threads() -> None:
 def quiet_pyradiomics() -> None:
     """Keep pyradiomics' progress messages out of the application's log.
 
-    pyradiomics sets its logger to INFO and logs every feature class of every case, which
-    reaches any root handler; the level is raised to WARNING while it is still pyradiomics'
-    default, so a level set by the user wins. The notice that SumAverage equals
+    pyradiomics sets its logger to INFO and logs every feature class of every case, and those
+    records reach any root handler. The level is raised to WARNING only while it is still
+    pyradiomics' default, so a level set by the user wins. The notice that SumAverage equals
     2 x JointAverage, repeated once per image, is dropped.
     """
     radiomics_logger = logging.getLogger("radiomics")
@@ -95,7 +95,7 @@ def _extractor(params: dict[str, Any], params_sha256: str) -> Any:
 
 
 def run_case(task: CaseTask, *, single_thread: bool = True) -> CaseOutcome:
-    """Read, check and extract one case; never raises for a problem of the case itself.
+    """Read, check and extract one case, returning a failure outcome for any error of the case.
 
     Parameters
     ----------

@@ -1,8 +1,8 @@
 """On-disk cache of per-case feature vectors, keyed by content.
 
 The key is the SHA-256 of the image bytes, the mask bytes, the parameter file bytes, the label
-and the pyradiomics version, so a cached vector is reused exactly when re-extraction would
-compute the same numbers, whatever the files are called or where they live. Each entry is one
+and the pyradiomics version. A cached vector is therefore reused exactly when re-extraction
+would compute the same numbers, whatever the files are called or where they live. Each entry is one
 JSON file written to a temporary name and moved into place with :func:`os.replace`, which is
 atomic on POSIX and Windows: a run killed at any moment leaves either a complete entry or none.
 """

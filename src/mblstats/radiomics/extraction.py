@@ -1,9 +1,9 @@
 """Batch extraction of radiomics features from an image manifest.
 
-:func:`extract_features` reads the manifest, takes every case it can from the cache, extracts
-the rest in parallel (local processes by default, a Dask cluster on request), caches each new
-feature vector as soon as it arrives, and returns the feature table, a failure table with one
-row per failed case (what failed and how to fix it) and the provenance of the run.
+:func:`extract_features` reads the manifest and takes every case it can from the cache. It
+extracts the rest in parallel (local processes by default, a Dask cluster on request) and caches
+each new feature vector as soon as it arrives. It returns the feature table, a failure table with
+one row per failed case (what failed and how to fix it) and the provenance of the run.
 """
 
 from __future__ import annotations

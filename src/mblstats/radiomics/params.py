@@ -169,7 +169,7 @@ def requires_3d(params: str | Path | dict[str, Any]) -> bool:
 def count_features(params: str | Path | dict[str, Any]) -> int:
     """Count the features (diagnostics excluded) one case yields under these parameters.
 
-    Shape features are computed once, on the original image; every other class is computed on
+    Shape features are computed once, on the original image. Every other class is computed on
     each enabled image: 1 original, one LoG image per sigma, ``7 * level + 1`` wavelet images.
 
     Returns
@@ -220,7 +220,7 @@ def describe_params(params: str | Path) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``setting``, ``value``, ``meaning``; ``value`` holds text so lists and nulls
+        Columns ``setting``, ``value``, ``meaning``; ``value`` is text so lists and nulls
         print as written in the file.
     """
     content = load_params(params)

@@ -44,9 +44,9 @@ def run_local(tasks: Sequence[CaseTask], workers: int) -> Iterator[CaseOutcome]:
 
     Processes start with ``forkserver`` on POSIX (``spawn`` elsewhere): a fork of a process that
     already runs threads (tqdm, ITK) can deadlock. A worker that dies (killed for memory, a crash
-    in native code) breaks the whole pool, and Python cannot tell which task killed it; the
-    tasks in flight at that moment are then retried one at a time in a fresh pool, and a task
-    that breaks a pool on its own is reported as failed, so one bad case never ends the batch.
+    in native code) breaks the whole pool, and Python cannot tell which task killed it. The
+    tasks in flight at that moment are therefore retried one at a time in a fresh pool, and a
+    task that breaks a pool on its own is reported as failed, so one bad case never ends the batch.
     """
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     pending: deque[CaseTask] = deque(tasks)

@@ -34,8 +34,8 @@ KEY_FEATURES = (
 def load_extraction(features_path: str | Path, failures_path: str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Read a feature table and its failure table; empty paths give empty tables.
 
-    The book passes an empty path for a modality without images, so a chapter can say so
-    instead of failing.
+    The book passes an empty path for a modality without images, so a chapter can report the
+    missing modality instead of failing.
     """
     features = read_features(features_path) if str(features_path) else pd.DataFrame(index=pd.Index([], name="patient_id"))
     failures = read_failures(failures_path) if str(failures_path) else pd.DataFrame(columns=list(FAILURE_COLUMNS))
