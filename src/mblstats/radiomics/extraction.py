@@ -122,6 +122,11 @@ def extract_features(
     ``failures`` with the stage, the error and a fix. Failed cases are not cached, so a re-run
     tries them again.
 
+    Local workers start with ``forkserver``, which imports the calling script as
+    ``__mp_main__``: a script that calls this with more than one worker must guard its entry
+    point with ``if __name__ == "__main__":``. Each worker runs ITK with one thread and takes one
+    case per task; at most two tasks per worker are in flight, which bounds memory.
+
     Examples
     --------
     >>> result = extract_features("images.csv", "ct", "features_ct.parquet", modality="CT")  # doctest: +SKIP

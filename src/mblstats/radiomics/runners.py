@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import sys
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -39,7 +39,9 @@ def run_serial(tasks: Sequence[CaseTask]) -> Iterator[CaseOutcome]:
         yield run_case(task, single_thread=False)
 
 
-def run_local(tasks: Sequence[CaseTask], workers: int) -> Iterator[CaseOutcome]:
+def run_local(
+    tasks: Sequence[CaseTask], workers: int, *, case_function: Callable[[CaseTask], CaseOutcome] = run_case
+) -> Iterator[CaseOutcome]:
     """Run tasks in ``workers`` local processes, one ITK thread each.
 
     Processes start with ``forkserver`` on POSIX (``spawn`` elsewhere): a fork of a process that
@@ -47,6 +49,8 @@ def run_local(tasks: Sequence[CaseTask], workers: int) -> Iterator[CaseOutcome]:
     in native code) breaks the whole pool, and Python cannot tell which task killed it. The
     tasks in flight at that moment are therefore retried one at a time in a fresh pool, and a
     task that breaks a pool on its own is reported as failed, so one bad case never ends the batch.
+
+    ``case_function`` runs one task in a worker; it must be importable by name (module level).
     """
     context = multiprocessing.get_context("forkserver" if sys.platform != "win32" else "spawn")
     pending: deque[CaseTask] = deque(tasks)
@@ -54,13 +58,17 @@ def run_local(tasks: Sequence[CaseTask], workers: int) -> Iterator[CaseOutcome]:
 
     while pending or suspects:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=limit_threads) as pool:
-            broken = yield from _drain_pool(pool, pending, suspects, workers)
+            broken = yield from _drain_pool(pool, pending, suspects, workers, case_function)
         if broken:
             logger.warning("a worker process died; retrying %d case(s) one at a time", len(suspects))
 
 
 def _drain_pool(
-    pool: ProcessPoolExecutor, pending: deque[CaseTask], suspects: deque[CaseTask], workers: int
+    pool: ProcessPoolExecutor,
+    pending: deque[CaseTask],
+    suspects: deque[CaseTask],
+    workers: int,
+    case_function: Callable[[CaseTask], CaseOutcome],
 ) -> Iterator[CaseOutcome]:
     """Feed ``pool`` until all tasks are done or it breaks; return True when it broke."""
     in_flight: dict[Future[CaseOutcome], CaseTask] = {}
@@ -71,11 +79,11 @@ def _drain_pool(
         if suspects:
             if not in_flight:
                 isolated = suspects.popleft()
-                in_flight[pool.submit(run_case, isolated)] = isolated
+                in_flight[pool.submit(case_function, isolated)] = isolated
         else:
             while pending and len(in_flight) < workers * IN_FLIGHT_PER_WORKER:
                 task = pending.popleft()
-                in_flight[pool.submit(run_case, task)] = task
+                in_flight[pool.submit(case_function, task)] = task
 
         done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
         for future in done:
