@@ -77,11 +77,21 @@ def random_split(
     DataFrame of shape (n_patients, 2)
         Columns ``patient_id`` and ``split`` in the input's row order.
     """
+    return random_split_outcome(mbl_outcome(clinical, threshold_ml), seed, validation_fraction)
+
+
+def random_split_outcome(
+    outcome: pd.Series, seed: int = 2019, validation_fraction: float = 0.3
+) -> pd.DataFrame:
+    """Split patients at random, stratified by a 0/1 outcome indexed by ``patient_id``.
+
+    This is :func:`random_split` for an outcome table without blood loss, for example
+    features extracted elsewhere with their own binary outcome.
+    """
     if not 0 < validation_fraction < 1:
         raise InputValidationError(
             f"validation_fraction must lie strictly between 0 and 1, got {validation_fraction!r}"
         )
-    outcome = mbl_outcome(clinical, threshold_ml)
     _require_both_classes(outcome, "the cohort")
     train_ids, _ = train_test_split(
         outcome.index.to_numpy(),

@@ -106,7 +106,12 @@ def fit_l1_logistic(
     """
     if not lam > 0:
         raise InputValidationError(f"lambda must be positive, got {lam!r}")
-    intercepts, coefs = l1_logistic_path(X, y, np.array([lam]), tol=tol)
+    intercepts, coefs, converged = _solve(X, y, np.array([lam]), tol)
+    if not converged:
+        raise InputValidationError(
+            f"L1 logistic regression at lambda={lam:.4g} did not converge in 200 Newton steps; "
+            "a feature may separate the outcome perfectly, so raise lambda or drop it"
+        )
     return float(intercepts[0]), coefs[0]
 
 
@@ -143,6 +148,16 @@ def l1_logistic_path(
     intercepts : ndarray of shape (n_lambdas,)
     coefs : ndarray of shape (n_lambdas, n_features)
     """
+    intercepts, coefs, converged = _solve(X, y, lambdas, tol)
+    if not converged:
+        logger.warning(
+            "the LASSO path did not converge at some of its smallest lambdas; the "
+            "cross-validated deviance there is approximate"
+        )
+    return intercepts, coefs
+
+
+def _solve(X, y, lambdas, tol):
     X = np.asarray(X, dtype=float)
     y = np.asarray(y)
     if set(np.unique(y)) - {0, 1}:
@@ -150,15 +165,9 @@ def l1_logistic_path(
             f"the LASSO outcome must be coded 0/1, got the values {np.unique(y)[:5]}"
         )
     # Single-threaded BLAS: these matrices are small, and several BLAS threads spinning on
-    # two cores made each product about 100 times slower.
+    # two busy cores made each product about 100 times slower.
     with threadpool_limits(limits=1, user_api="blas"):
-        intercepts, coefs, converged = l1_logistic_grid(X, y, np.asarray(lambdas, dtype=float), tol=tol)
-    if not converged:
-        raise InputValidationError(
-            "L1 logistic regression did not converge in 200 Newton steps; check for features "
-            "that separate the outcome perfectly or standardise the features"
-        )
-    return intercepts, coefs
+        return l1_logistic_grid(X, y, np.asarray(lambdas, dtype=float), tol=tol)
 
 
 def cross_validate_lambda(
