@@ -31,6 +31,7 @@ from mblstats.models.network import (
     cross_validate_network,
     fit_networks,
     fit_networks_on_designs,
+    inner_validation_split,
 )
 
 FAST = NetworkConfig(max_epochs=300, patience=20, seed=7)
@@ -165,7 +166,7 @@ def test_single_and_batched_auc_agree(easy, folds, cv_result):
     X, y = easy
     _, fitted = cv_result
     batched_proba = fitted.predict_proba(X)
-    for fold, (train, test) in enumerate(folds[:5]):
+    for fold, (train, test) in enumerate(folds[:3]):
         single = DenseNetworkClassifier(FAST).fit(X[train], y[train])
         single_auc = roc_auc_score(y[test], single.predict_proba(X[test])[:, 1])
         batched_auc = roc_auc_score(y[test], batched_proba[fold, test])
@@ -396,3 +397,56 @@ def test_config_accepts_list_of_units():
     config = NetworkConfig(hidden_units=[4, 3, 2])
     assert config.hidden_units == (4, 3, 2)
     assert hash(config) == hash(NetworkConfig())
+
+
+@pytest.fixture(scope="module")
+def preprocessing_steps():
+    from imblearn.over_sampling import SMOTE
+    from sklearn.feature_selection import SelectKBest
+    from sklearn.preprocessing import StandardScaler
+
+    return [("scale", StandardScaler()), ("select", SelectKBest(k=3)), ("smote", SMOTE(random_state=0))]
+
+
+@pytest.mark.parametrize("early_stopping_rows", ["resampled", "held_out"])
+def test_preprocessing_fitted_inside_folds(early_stopping_rows, preprocessing_steps):
+    from mblstats.models.network import cross_validate_network_with_preprocessing
+
+    X, y = make_problem(n_samples=150, n_features=6, seed=11)
+    folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(X, y))
+    out_of_fold, fitted, pipelines = cross_validate_network_with_preprocessing(
+        preprocessing_steps, X, y, folds, FAST, early_stopping_rows=early_stopping_rows
+    )
+
+    assert out_of_fold.shape == (1, len(y))
+    assert fitted.n_features.tolist() == [3] * 5
+    for model, (train, _) in enumerate(folds):
+        if early_stopping_rows == "held_out":
+            seed = np.random.SeedSequence(FAST.seed, spawn_key=(model, 0))
+            fit_positions, validation_positions = inner_validation_split(y[train], 0.2, seed)
+            fit_rows = train[fit_positions]
+            assert len(fitted.validation_rows[model]) == len(validation_positions)
+            n_design = len(fitted.train_rows[model])
+        else:
+            fit_rows = train
+            n_design = len(fitted.train_rows[model]) + len(fitted.validation_rows[model])
+        scaler = pipelines[model].named_steps["scale"]
+        np.testing.assert_allclose(scaler.mean_, X[fit_rows].mean(axis=0))
+        # SMOTE balanced the fitted rows: twice the majority class.
+        assert n_design == 2 * np.sum(y[fit_rows] == 0)
+    assert roc_auc_score(y, out_of_fold[0]) > 0.75
+
+
+def test_preprocessing_cv_matches_single_pipeline(preprocessing_steps):
+    from imblearn.pipeline import Pipeline
+
+    from mblstats.models.network import cross_validate_network_with_preprocessing
+
+    X, y = make_problem(n_samples=150, n_features=6, seed=11)
+    folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(X, y))
+    out_of_fold, _, _ = cross_validate_network_with_preprocessing(preprocessing_steps, X, y, folds, FAST)
+
+    train, test = folds[0]
+    single = Pipeline([*clone(Pipeline(preprocessing_steps)).steps, ("network", DenseNetworkClassifier(FAST))])
+    single.fit(X[train], y[train])
+    np.testing.assert_allclose(out_of_fold[0, test], single.predict_proba(X[test])[:, 1], atol=1e-5)

@@ -1,4 +1,4 @@
-"""Validation of the dense network's inputs and padding of per-fold designs into one batch.
+"""Settings and inputs of the dense network: configuration, checks, per-fold designs.
 
 Private helpers of :mod:`mblstats.models.network`.
 """
@@ -8,9 +8,91 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.base import clone
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models._fold_network import BatchedProblem
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    """Architecture and training settings of the dense network.
+
+    Attributes
+    ----------
+    hidden_units : tuple of int, default=(4, 3, 2)
+        Units of the hidden ReLU layers; the output layer is one sigmoid unit.
+    learning_rate : float, default=0.01
+        Adam step size (Keras 3 Adam with beta_1=0.9, beta_2=0.999, epsilon=1e-7).
+    max_epochs : int, default=500
+        Upper limit on epochs.
+    patience : int, default=30
+        Epochs without a validation-loss improvement after which a model stops.
+    inner_validation_fraction : float, default=0.2
+        Share of each model's training rows held out, stratified by outcome, to monitor
+        the validation loss. 0 disables early stopping: every model trains ``max_epochs``.
+    l2 : float, default=0.0
+        L2 penalty on kernels, added to training and validation loss as Keras does.
+    batch : {"full"}, default="full"
+        Rows per gradient step. ``"full"`` is the only option: each epoch is one Adam step
+        on all of a model's training rows, which lets all fold models share one compiled
+        step. A Keras epoch with mini-batches takes ``ceil(n / batch_size)`` steps, so the
+        defaults here use more epochs and a larger learning rate than Keras' Adam (0.001).
+    min_delta : float, default=0.0
+        Smallest fall of the validation loss that counts as an improvement.
+    seed : int, default=0
+        Seed of initial weights, inner splits and TensorFlow's global seed.
+    intra_op_threads, inter_op_threads : int or None, default=None
+        TensorFlow thread pools; None leaves TensorFlow's own choice. TensorFlow
+        accepts a change only before its runtime starts, so set these in the first fit of
+        a process; a different value later raises ``InputValidationError``.
+    """
+
+    hidden_units: tuple[int, ...] = (4, 3, 2)
+    learning_rate: float = 0.01
+    max_epochs: int = 500
+    patience: int = 30
+    inner_validation_fraction: float = 0.2
+    l2: float = 0.0
+    batch: str = "full"
+    min_delta: float = 0.0
+    seed: int = 0
+    intra_op_threads: int | None = None
+    inter_op_threads: int | None = None
+
+    def __post_init__(self):
+        # A list (e.g. read from YAML) becomes a tuple so the config stays hashable.
+        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
+        problems = []
+        units = self.hidden_units
+        if not units or not all(isinstance(u, int | np.integer) and u >= 1 for u in units):
+            problems.append(f"hidden_units must be positive integers, got {units!r}")
+        if not self.learning_rate > 0:
+            problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
+        for name in ("max_epochs", "patience"):
+            value = getattr(self, name)
+            if not (isinstance(value, int | np.integer) and value >= 1):
+                problems.append(f"{name} must be an integer >= 1, got {value!r}")
+        if not 0 <= self.inner_validation_fraction < 1:
+            problems.append(
+                "inner_validation_fraction must be in [0, 1), "
+                f"got {self.inner_validation_fraction!r}"
+            )
+        if not (self.l2 >= 0 and self.min_delta >= 0):
+            problems.append(f"l2 and min_delta must be >= 0, got {self.l2!r} and {self.min_delta!r}")
+        if self.batch != "full":
+            problems.append(
+                f"batch must be 'full' (one Adam step per epoch on all training rows), "
+                f"got {self.batch!r}"
+            )
+        if not (isinstance(self.seed, int | np.integer) and self.seed >= 0):
+            problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
+        for name in ("intra_op_threads", "inter_op_threads"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, int | np.integer) and value >= 1):
+                problems.append(f"{name} must be None or an integer >= 1, got {value!r}")
+        if problems:
+            raise InputValidationError("Invalid NetworkConfig: " + "; ".join(problems) + ".")
 
 
 @dataclass(frozen=True)
@@ -132,3 +214,52 @@ def check_both_classes(y: np.ndarray, where: str) -> None:
             f"{where} contain only class {int(np.argmax(counts))} ({counts.max()} rows); "
             "each model needs both outcomes, so use stratified folds."
         )
+
+
+def preprocessing_steps(preprocessing) -> list[tuple[str, object]]:
+    """Return ``(name, step)`` pairs of a Pipeline or a list of steps, skipping passthrough."""
+    steps = getattr(preprocessing, "steps", preprocessing)
+    try:
+        pairs = [(str(name), step) for name, step in steps]
+    except (TypeError, ValueError) as error:
+        raise InputValidationError(
+            "preprocessing must be a Pipeline or a list of (name, step) pairs, got "
+            f"{type(preprocessing).__name__}."
+        ) from error
+    return [(name, step) for name, step in pairs if step is not None and step != "passthrough"]
+
+
+def fit_preprocessing(steps, X, y):
+    """Fit clones of ``steps`` on ``(X, y)`` as an imbalanced-learn Pipeline's ``fit`` would.
+
+    Samplers (steps with ``fit_resample``) resample the rows; other steps are fitted and
+    transform them.
+
+    Returns
+    -------
+    fitted_steps : list of (name, step)
+    X_out : ndarray or DataFrame, the transformed (and resampled) rows
+    y_out : ndarray of shape (n_out,)
+    """
+    fitted_steps = []
+    for name, step in steps:
+        step = clone(step)
+        if hasattr(step, "fit_resample"):
+            X, y = step.fit_resample(X, y)
+        else:
+            X = step.fit_transform(X, y)
+        fitted_steps.append((name, step))
+    return fitted_steps, X, np.asarray(y)
+
+
+def apply_preprocessing(fitted_steps, X):
+    """Transform ``X`` with fitted steps; samplers are skipped, as at prediction time."""
+    for _, step in fitted_steps:
+        if not hasattr(step, "fit_resample"):
+            X = step.transform(X)
+    return X
+
+
+def take_rows(X, rows):
+    """Select rows by position from an ndarray or a DataFrame."""
+    return X.iloc[rows] if hasattr(X, "iloc") else np.asarray(X)[rows]

@@ -7,17 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
 import numpy as np
 import pandas as pd
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models._fold_network import forward_proba
-from mblstats.models._network_inputs import check_matrix
-
-if TYPE_CHECKING:
-    from mblstats.models.network import NetworkConfig
+from mblstats.models._network_inputs import NetworkConfig, check_matrix
 
 
 @dataclass(frozen=True)
@@ -85,7 +80,7 @@ class FittedNetworks:
     validation_rows: tuple[np.ndarray, ...]
     constant_output: np.ndarray
     history: TrainingHistory = field(repr=False)
-    config: "NetworkConfig"
+    config: NetworkConfig
 
     @property
     def n_models(self) -> int:

@@ -16,6 +16,8 @@ Entry points:
   e.g. after SMOTE, and different feature counts, e.g. after in-fold selection);
 - :func:`cross_validate_network` runs a whole repeated K-fold CV and returns out-of-fold
   probabilities per repeat;
+- :func:`cross_validate_network_with_preprocessing` does the same with scaling, selection
+  and resampling fitted inside each training fold;
 - :class:`DenseNetworkClassifier` wraps one model as a scikit-learn estimator for the end
   of an imbalanced-learn ``Pipeline``.
 
@@ -36,23 +38,28 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from imblearn.pipeline import Pipeline
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import check_is_fitted, validate_data
+from tqdm.auto import tqdm
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models import _fold_network
+from mblstats.models._network_estimator import DenseNetworkClassifier
 from mblstats.models._network_inputs import (
+    NetworkConfig,
     NetworkDesign,
+    apply_preprocessing,
     as_design,
     check_both_classes,
     check_matrix,
     check_outcome,
+    fit_preprocessing,
+    preprocessing_steps,
     row_weights,
     stack_designs,
+    take_rows,
 )
 from mblstats.models._network_results import FittedNetworks, TrainingHistory
 
@@ -64,93 +71,13 @@ __all__ = [
     "TrainingHistory",
     "assemble_out_of_fold",
     "cross_validate_network",
+    "cross_validate_network_with_preprocessing",
     "fit_networks",
     "fit_networks_on_designs",
     "inner_validation_split",
 ]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NetworkConfig:
-    """Architecture and training settings of the dense network.
-
-    Attributes
-    ----------
-    hidden_units : tuple of int, default=(4, 3, 2)
-        Units of the hidden ReLU layers; the output layer is one sigmoid unit.
-    learning_rate : float, default=0.01
-        Adam step size (Keras 3 Adam with beta_1=0.9, beta_2=0.999, epsilon=1e-7).
-    max_epochs : int, default=500
-        Upper limit on epochs.
-    patience : int, default=30
-        Epochs without a validation-loss improvement after which a model stops.
-    inner_validation_fraction : float, default=0.2
-        Share of each model's training rows held out, stratified by outcome, to monitor
-        the validation loss. 0 disables early stopping: every model trains ``max_epochs``.
-    l2 : float, default=0.0
-        L2 penalty on kernels, added to training and validation loss as Keras does.
-    batch : {"full"}, default="full"
-        Rows per gradient step. ``"full"`` is the only option: each epoch is one Adam step
-        on all of a model's training rows, which lets all fold models share one compiled
-        step. A Keras epoch with mini-batches takes ``ceil(n / batch_size)`` steps, so the
-        defaults here use more epochs and a larger learning rate than Keras' Adam (0.001).
-    min_delta : float, default=0.0
-        Smallest fall of the validation loss that counts as an improvement.
-    seed : int, default=0
-        Seed of initial weights, inner splits and TensorFlow's global seed.
-    intra_op_threads, inter_op_threads : int or None, default=None
-        TensorFlow thread pools; None leaves TensorFlow's own choice. TensorFlow
-        accepts a change only before its runtime starts, so set these in the first fit of
-        a process; a different value later raises ``InputValidationError``.
-    """
-
-    hidden_units: tuple[int, ...] = (4, 3, 2)
-    learning_rate: float = 0.01
-    max_epochs: int = 500
-    patience: int = 30
-    inner_validation_fraction: float = 0.2
-    l2: float = 0.0
-    batch: str = "full"
-    min_delta: float = 0.0
-    seed: int = 0
-    intra_op_threads: int | None = None
-    inter_op_threads: int | None = None
-
-    def __post_init__(self):
-        # A list (e.g. read from YAML) becomes a tuple so the config stays hashable.
-        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
-        problems = []
-        units = self.hidden_units
-        if not units or not all(isinstance(u, int | np.integer) and u >= 1 for u in units):
-            problems.append(f"hidden_units must be positive integers, got {units!r}")
-        if not self.learning_rate > 0:
-            problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
-        for name in ("max_epochs", "patience"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | np.integer) and value >= 1):
-                problems.append(f"{name} must be an integer >= 1, got {value!r}")
-        if not 0 <= self.inner_validation_fraction < 1:
-            problems.append(
-                "inner_validation_fraction must be in [0, 1), "
-                f"got {self.inner_validation_fraction!r}"
-            )
-        if not (self.l2 >= 0 and self.min_delta >= 0):
-            problems.append(f"l2 and min_delta must be >= 0, got {self.l2!r} and {self.min_delta!r}")
-        if self.batch != "full":
-            problems.append(
-                f"batch must be 'full' (one Adam step per epoch on all training rows), "
-                f"got {self.batch!r}"
-            )
-        if not (isinstance(self.seed, int | np.integer) and self.seed >= 0):
-            problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
-        for name in ("intra_op_threads", "inter_op_threads"):
-            value = getattr(self, name)
-            if value is not None and not (isinstance(value, int | np.integer) and value >= 1):
-                problems.append(f"{name} must be None or an integer >= 1, got {value!r}")
-        if problems:
-            raise InputValidationError("Invalid NetworkConfig: " + "; ".join(problems) + ".")
 
 
 def inner_validation_split(y, fraction: float, seed: np.random.SeedSequence):
@@ -338,6 +265,76 @@ def cross_validate_network(X, y, folds: Sequence, config: NetworkConfig | None =
     return assemble_out_of_fold(fold_proba, folds, len(X)), fitted
 
 
+def cross_validate_network_with_preprocessing(
+    preprocessing,
+    X,
+    y,
+    folds: Sequence,
+    config: NetworkConfig | None = None,
+    *,
+    early_stopping_rows: str = "resampled",
+):
+    """Cross-validate preprocessing plus network, fitting the preprocessing inside each fold.
+
+    For each fold, a clone of ``preprocessing`` is fitted on the fold's training rows only
+    (samplers such as SMOTE resample them, other steps are fitted and transform them) and
+    applied to the test rows. All fold networks then train in one batched run.
+
+    Parameters
+    ----------
+    preprocessing : Pipeline or list of (name, step)
+        Unfitted scikit-learn transformers and imbalanced-learn samplers, in order.
+    X : ndarray or DataFrame of shape (n_samples, n_columns)
+    y : array-like of shape (n_samples,), coded 0/1
+    folds : sequence of (train_idx, test_idx)
+        As for :func:`cross_validate_network`.
+    config : NetworkConfig, optional
+    early_stopping_rows : {"resampled", "held_out"}, default="resampled"
+        ``"resampled"`` draws the inner split from the preprocessed, resampled training
+        design, as :class:`DenseNetworkClassifier` at the end of a Pipeline does.
+        ``"held_out"`` first holds out ``config.inner_validation_fraction`` of the fold's
+        real training rows, fits the preprocessing on the rest and monitors early stopping
+        on the held-out rows, transformed but not resampled.
+
+    Returns
+    -------
+    out_of_fold_proba : ndarray of shape (n_repeats, n_samples)
+    fitted : FittedNetworks
+        Model ``i`` is fold ``i``.
+    fitted_preprocessing : list of imblearn.pipeline.Pipeline
+        The fitted preprocessing of each fold.
+    """
+    config = config or NetworkConfig()
+    if early_stopping_rows not in ("resampled", "held_out"):
+        raise InputValidationError(
+            f"early_stopping_rows must be 'resampled' or 'held_out', got {early_stopping_rows!r}."
+        )
+    steps = preprocessing_steps(preprocessing)
+    y = check_outcome(y, "y", len(X))
+    folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
+
+    designs, test_designs, fitted_preprocessing = [], [], []
+    for model, (train, test) in enumerate(tqdm(folds, desc="Preprocessing folds", leave=False)):
+        X_train, y_train = take_rows(X, train), y[train]
+        if early_stopping_rows == "held_out":
+            fit_positions, validation_positions = _split_rows(y_train, config, model)
+            fitted_steps, X_fit, y_fit = fit_preprocessing(
+                steps, take_rows(X_train, fit_positions), y_train[fit_positions]
+            )
+            X_validation = apply_preprocessing(fitted_steps, take_rows(X_train, validation_positions))
+            design = NetworkDesign(X_fit, y_fit, X_validation, y_train[validation_positions])
+        else:
+            fitted_steps, X_fit, y_fit = fit_preprocessing(steps, X_train, y_train)
+            design = NetworkDesign(X_fit, y_fit)
+        designs.append(design)
+        test_designs.append(apply_preprocessing(fitted_steps, take_rows(X, test)))
+        fitted_preprocessing.append(Pipeline(fitted_steps))
+
+    fitted = fit_networks_on_designs(designs, config)
+    fold_proba = fitted.predict_proba_on_designs(test_designs)
+    return assemble_out_of_fold(fold_proba, folds, len(X)), fitted, fitted_preprocessing
+
+
 def assemble_out_of_fold(fold_proba: Sequence, folds: Sequence, n_samples: int) -> np.ndarray:
     """Place per-fold test predictions into one out-of-fold vector per repeat.
 
@@ -372,53 +369,6 @@ def assemble_out_of_fold(fold_proba: Sequence, folds: Sequence, n_samples: int) 
             "folds must partition the samples within each repeat."
         )
     return np.vstack(repeats)
-
-
-class DenseNetworkClassifier(ClassifierMixin, BaseEstimator):
-    """Scikit-learn classifier wrapping one network trained by :func:`fit_networks`.
-
-    Parameters
-    ----------
-    config : NetworkConfig, optional
-        Defaults to ``NetworkConfig()``.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (2,)
-    fitted_ : FittedNetworks
-        The single trained model.
-
-    Notes
-    -----
-    Inside an imbalanced-learn pipeline with SMOTE, the inner early-stopping split is drawn
-    after resampling, so synthetic rows take part in early stopping.
-    """
-
-    def __init__(self, config: NetworkConfig | None = None):
-        self.config = config
-
-    def fit(self, X, y):
-        """Train the network on ``X`` (already scaled) and binary labels ``y``."""
-        X, y = validate_data(self, X, y, dtype=np.float64)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise InputValidationError(
-                f"DenseNetworkClassifier needs exactly 2 classes in y, got {self.classes_.tolist()}."
-            )
-        masks = np.ones((1, len(X)), bool)
-        self.fitted_ = fit_networks(X, y_encoded, masks, self.config)
-        return self
-
-    def predict_proba(self, X) -> np.ndarray:
-        """Return class probabilities, shape (n_samples, 2), columns ordered as ``classes_``."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64)
-        proba = self.fitted_.predict_proba(X)[0]
-        return np.column_stack([1.0 - proba, proba])
-
-    def predict(self, X) -> np.ndarray:
-        """Return the class with probability >= 0.5, shape (n_samples,)."""
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
 
 
 def _train(problem, n_features, train_rows, validation_rows, config) -> FittedNetworks:
