@@ -15,8 +15,10 @@ from mblstats.exceptions import InputValidationError
 from mblstats.plots.radiomics import plot_feature_correlation, plot_features_by_group
 from mblstats.radiomics import FAILURE_COLUMNS
 from mblstats.radiomics.summary import (
+    chapter_numbers,
     cluster_feature_correlation,
     extraction_counts,
+    failure_table,
     features_by_group,
     load_extraction,
 )
@@ -142,3 +144,22 @@ def test_chapter_notebook_runs(repo_root, tmp_path):
 
     empty = {**parameters, "features_ct_path": "", "failures_ct_path": ""}
     papermill.execute_notebook(str(notebook), str(tmp_path / "empty.ipynb"), parameters=empty, progress_bar=False, cwd=str(tmp_path))
+
+
+def test_failure_table_and_chapter_numbers():
+    failure = pd.DataFrame(
+        [{"patient_id": "P1", "modality": "CTE", "image_path": "/x", "mask_path": "/y", "stage": "mask", "error": "e", "fix": "f"}],
+        columns=list(FAILURE_COLUMNS),
+    )
+    tables = {"CT": (pd.DataFrame(np.zeros((4, 3))), failure.iloc[:0]), "CTE": (pd.DataFrame(np.zeros((2, 3))), failure)}
+
+    table = failure_table(tables)
+    assert list(table.columns) == ["patient_id", "modality", "stage", "error", "fix"]
+    assert table["patient_id"].tolist() == ["P1"]
+
+    numbers = chapter_numbers(tables, "ct", "cte")
+    assert numbers["cases_ct"] == 4
+    assert numbers["failures_cte"] == 1
+    assert numbers["extracted_cte"] == 2
+    assert numbers["expected_features"] == 1316
+    assert numbers["cte_settings"] == "the same as"  # the files differ only in comments

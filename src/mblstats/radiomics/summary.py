@@ -17,6 +17,7 @@ from scipy.spatial.distance import squareform
 
 from mblstats.exceptions import InputValidationError
 from mblstats.radiomics.extraction import FAILURE_COLUMNS, read_failures, read_features
+from mblstats.radiomics.params import count_features, load_params
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +68,46 @@ def extraction_counts(tables: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]) -
         for modality, (features, failures) in tables.items()
     ]
     return pd.DataFrame(rows, columns=["modality", "cases", "extracted", "features", "failures"]).set_index("modality")
+
+
+def failure_table(tables: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]]) -> pd.DataFrame:
+    """Stack the failure tables of all modalities for display.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``patient_id``, ``modality``, ``stage``, ``error``, ``fix``; the file paths are
+        left out because the error names the file when it matters.
+    """
+    columns = ["patient_id", "modality", "stage", "error", "fix"]
+    frames = [failures.reindex(columns=columns) for _, failures in tables.values() if len(failures)]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)
+
+
+def chapter_numbers(
+    tables: Mapping[str, tuple[pd.DataFrame, pd.DataFrame]], params_ct: str | Path, params_cte: str | Path
+) -> dict[str, int | str]:
+    """Collect the numbers the radiomics chapter quotes in its prose.
+
+    Returns
+    -------
+    dict
+        ``cases_<modality>``, ``extracted_<modality>``, ``features_<modality>`` and
+        ``failures_<modality>`` (int, modality in lower case) for each table,
+        ``expected_features`` (features per case under ``params_ct``) and ``cte_settings``
+        (``"the same as"`` or ``"different from"``, comparing the parsed settings, so comments
+        do not count).
+    """
+    numbers: dict[str, int | str] = {}
+    for modality, row in extraction_counts(tables).iterrows():
+        for column, value in row.items():
+            numbers[f"{column}_{modality.lower()}"] = int(value)
+    numbers["expected_features"] = count_features(params_ct)
+    same = load_params(params_ct) == load_params(params_cte)
+    numbers["cte_settings"] = "the same as" if same else "different from"
+    return numbers
 
 
 @dataclass(frozen=True)
