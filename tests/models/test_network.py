@@ -329,6 +329,7 @@ def test_assemble_rejects_overlapping_folds():
         ({"batch": 16}, "batch must be 'full'"),
         ({"intra_op_threads": 0}, "intra_op_threads"),
         ({"seed": -1}, "seed"),
+        ({"hidden_units": 4}, "hidden_units must be a tuple"),
     ],
 )
 def test_config_rejects_invalid_values(changes, message):

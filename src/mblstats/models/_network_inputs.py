@@ -61,18 +61,19 @@ class NetworkConfig:
     inter_op_threads: int | None = None
 
     def __post_init__(self):
-        # A list (e.g. read from YAML) becomes a tuple so the config stays hashable.
-        object.__setattr__(self, "hidden_units", tuple(self.hidden_units))
         problems = []
         units = self.hidden_units
-        if not units or not all(isinstance(u, int | np.integer) and u >= 1 for u in units):
-            problems.append(f"hidden_units must be positive integers, got {units!r}")
+        if isinstance(units, list | tuple) and units and all(_is_integer(u, 1) for u in units):
+            # A list (e.g. read from YAML) becomes a tuple so the config stays hashable.
+            object.__setattr__(self, "hidden_units", tuple(int(u) for u in units))
+        else:
+            problems.append(f"hidden_units must be a tuple of positive integers, got {units!r}")
+
         if not self.learning_rate > 0:
             problems.append(f"learning_rate must be > 0, got {self.learning_rate!r}")
         for name in ("max_epochs", "patience"):
-            value = getattr(self, name)
-            if not (isinstance(value, int | np.integer) and value >= 1):
-                problems.append(f"{name} must be an integer >= 1, got {value!r}")
+            if not _is_integer(getattr(self, name), 1):
+                problems.append(f"{name} must be an integer >= 1, got {getattr(self, name)!r}")
         if not 0 <= self.inner_validation_fraction < 1:
             problems.append(
                 "inner_validation_fraction must be in [0, 1), "
@@ -85,14 +86,21 @@ class NetworkConfig:
                 f"batch must be 'full' (one Adam step per epoch on all training rows), "
                 f"got {self.batch!r}"
             )
-        if not (isinstance(self.seed, int | np.integer) and self.seed >= 0):
+
+        if not _is_integer(self.seed, 0):
             problems.append(f"seed must be an integer >= 0, got {self.seed!r}")
         for name in ("intra_op_threads", "inter_op_threads"):
             value = getattr(self, name)
-            if value is not None and not (isinstance(value, int | np.integer) and value >= 1):
+            if value is not None and not _is_integer(value, 1):
                 problems.append(f"{name} must be None or an integer >= 1, got {value!r}")
+
         if problems:
             raise InputValidationError("Invalid NetworkConfig: " + "; ".join(problems) + ".")
+
+
+def _is_integer(value, minimum: int) -> bool:
+    is_integer = isinstance(value, int | np.integer) and not isinstance(value, bool)
+    return is_integer and value >= minimum
 
 
 @dataclass(frozen=True)
