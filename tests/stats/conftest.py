@@ -13,7 +13,7 @@ def _load_oracle(name):
     folder = ORACLES / name
     if not (folder / "reference.json").exists():
         pytest.skip(f"oracle folder {folder} is absent; it lives beside the repository checkout")
-    reference = json.loads((folder / "reference.json").read_text())
+    reference = json.loads((folder / "reference.json").read_text(encoding="utf-8"))
     data = pd.read_csv(folder / "data.csv")
     return folder, data, reference
 

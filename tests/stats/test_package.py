@@ -16,7 +16,7 @@ STATS_DIR = Path(mblstats.stats.__file__).parent
 
 @pytest.mark.parametrize("path", sorted(STATS_DIR.glob("*.py")), ids=lambda path: path.name)
 def test_stats_module_imports_only_allowed_packages(path):
-    tree = ast.parse(path.read_text())
+    tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             roots = [alias.name.split(".")[0] for alias in node.names]

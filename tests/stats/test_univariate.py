@@ -26,7 +26,7 @@ COHORTS = {"CT": (0, 1), "CTE": (2, 3)}
 def _study_text():
     if not STUDY.exists():
         pytest.skip(f"{STUDY} is absent; it lives beside the repository checkout")
-    return STUDY.read_text()
+    return STUDY.read_text(encoding="utf-8")
 
 
 def _table1_counts(text):
