@@ -328,3 +328,70 @@ def _stack(frames: list[pd.DataFrame], modality: str) -> pd.DataFrame:
     frame = pd.concat(frames, ignore_index=True)
     frame.insert(0, "modality", modality)
     return frame
+
+
+def reduction_overview(summaries: list[ReductionSummary]) -> pd.DataFrame:
+    """Return one row per modality and split: feature counts at each step and the lambda."""
+    return pd.DataFrame(
+        [
+            {
+                "modality": summary.modality,
+                "model": summary.label,
+                "split": summary.split,
+                "features": summary.n_features_in,
+                "after filter": summary.n_after_filter,
+                "after mRMR": len(summary.ranking),
+                "in radscore": len(summary.formula.coefficients),
+                "lambda rule": summary.cv_result.rule,
+                "lambda": summary.formula.lam,
+            }
+            for summary in summaries
+        ]
+    )
+
+
+def radscore_formulas(summaries: list[ReductionSummary]) -> pd.DataFrame:
+    """Return every radscore term (intercept, coefficient, training mean and SD) per model."""
+    frames = [summary.to_frame().assign(model=summary.label) for summary in summaries]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def validation_auc(evaluations: dict, modality: str, label: str) -> float:
+    """Return a model's validation AUC, or NaN when the model was not fitted."""
+    evaluation = evaluations.get(modality, {}).get(label)
+    return float("nan") if evaluation is None else float(evaluation.validation.auc)
+
+
+def model_table(evaluations: dict, digits: int = 2) -> pd.DataFrame:
+    """Return the Table 2 equivalent of every modality, with the published values beside it."""
+    from mblstats.models.published import table_two as published_table_two
+    from mblstats.models.tables import table_two
+
+    published = published_table_two()
+    frames = [
+        table_two(models, modality, published, digits).assign(modality=modality)
+        for modality, models in evaluations.items()
+        if models
+    ]
+    if not frames:
+        return pd.DataFrame()
+    table = pd.concat(frames, ignore_index=True)
+    return table[["modality", *[c for c in table.columns if c != "modality"]]]
+
+
+def validation_tables(results: dict[str, HonestValidation]) -> dict[str, pd.DataFrame]:
+    """Return the CV, optimism and null-test frames of every modality, stacked."""
+    tables = {}
+    for name in ("cv", "optimism", "null"):
+        frames = [getattr(result, f"{name}_frame")() for result in results.values()]
+        frames = [frame for frame in frames if not frame.empty]
+        tables[name] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    tables["skipped"] = pd.DataFrame(
+        [
+            {"modality": modality, "model": label, "reason": reason}
+            for modality, result in results.items()
+            for label, reason in result.skipped.items()
+        ],
+        columns=["modality", "model", "reason"],
+    )
+    return tables

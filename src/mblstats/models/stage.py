@@ -150,6 +150,8 @@ def load_modeling_data(
     ModelingData
         Patients present in both tables; the count of dropped patients is logged.
     """
+    if not clinical_path and not outcome_path:
+        raise InputValidationError("pass clinical_path or outcome_path: the outcome is unknown")
     features = read_feature_table(features_path)
     clinical = None
     if clinical_path:
@@ -167,8 +169,6 @@ def load_modeling_data(
                 f"outcome table {outcome_path} needs the columns patient_id and outcome (0/1)"
             )
         outcome = table.set_index("patient_id")["outcome"].astype(int).rename("mbl")
-    else:
-        raise InputValidationError("pass clinical_path or outcome_path: the outcome is unknown")
 
     shared = outcome.index.intersection(features.index)
     if len(shared) < len(outcome):
@@ -240,12 +240,12 @@ def model_plan(data: ModelingData, dnn_split: str = "random", families=None) -> 
     result = []
     for planned in plan:
         reason = ""
-        if families is not None and planned.family not in families:
-            reason = "not requested in this run"
-        elif not data.has_clinical and planned.family in CLINICAL_FAMILIES:
+        if not data.has_clinical and planned.family in CLINICAL_FAMILIES:
             reason = "no clinical table: this model needs clinical variables"
         elif not data.has_clinical and planned.split == "temporal":
             reason = "no clinical table: the temporal split needs operation dates"
+        elif families is not None and planned.family not in families:
+            reason = "not requested in this run"
         result.append(dataclasses.replace(planned, skip_reason=reason))
     return result
 

@@ -54,3 +54,26 @@ def plot_radscore_terms(formula, ax: plt.Axes | None = None, title: str = "") ->
     ax.set(xlabel="Coefficient per SD of the feature", title=title)
     ax.tick_params(axis="y", labelsize="x-small")
     return ax
+
+
+def plot_reduction_grid(summaries, axes: np.ndarray | None = None) -> np.ndarray:
+    """Draw, per modality and split (rows), the mRMR ranking, LASSO CV curve and radscore terms."""
+    if axes is None:
+        _, axes = plt.subplots(len(summaries), 3, figsize=(15, 4.5 * len(summaries)), squeeze=False)
+    for row, summary in enumerate(summaries):
+        title = f"{summary.modality} {summary.label}"
+        plot_mrmr_ranking(summary.ranking, axes[row, 0], title=f"{title}: mRMR")
+        plot_lasso_cv(summary.cv_result, axes[row, 1], title=f"{title}: LASSO CV")
+        plot_radscore_terms(summary.formula, axes[row, 2], title=f"{title}: radscore")
+    plt.tight_layout()
+    return axes
+
+
+def plot_lasso_paths(summaries, axes: np.ndarray | None = None) -> np.ndarray:
+    """Draw the LASSO coefficient path of each modality and split, one panel each."""
+    if axes is None:
+        _, axes = plt.subplots(1, len(summaries), figsize=(5 * len(summaries), 4), squeeze=False)
+    for column, summary in enumerate(summaries):
+        plot_lasso_path(summary.cv_result, axes[0, column], title=f"{summary.modality} {summary.label}")
+    plt.tight_layout()
+    return axes

@@ -1,0 +1,90 @@
+"""Chapter calls on a feature table without clinical data (the breast cancer example)."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mblstats.exceptions import InputValidationError
+from mblstats.models import chapters
+from mblstats.models.published import table_two as published_table_two
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "breast_cancer"
+
+
+def _load_example(name):
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def wdbc(tmp_path_factory):
+    root = tmp_path_factory.mktemp("wdbc")
+    paths = _load_example("prepare").write_example(root, seed=1)
+    inputs = chapters.chapter_inputs(
+        outcome_path=str(paths["outcome"]),
+        features_ct_path=str(paths["features"]),
+        ct_label="WDBC",
+        splits_dir=str(paths["split"].parent),
+        work_dir=str(root / "work"),
+        seed=1,
+        mrmr_k=8,
+        n_lambdas=30,
+    )
+    return inputs, paths
+
+
+def test_example_tables_are_real_wdbc(wdbc):
+    _, paths = wdbc
+    features = pd.read_parquet(paths["features"])
+    outcome = pd.read_csv(paths["outcome"])
+    assert features.shape == (569, 30)
+    assert outcome["outcome"].sum() == 212  # malignant tumours in the WDBC data
+
+
+def test_clinical_models_skipped_with_reason(wdbc):
+    inputs, _ = wdbc
+    evaluations, skipped = chapters.model_evaluations(inputs, families=("RN", "Clinical", "Clinical-RN"))
+    assert list(evaluations["WDBC"]) == ["RN1"]
+    reasons = skipped.set_index("model")["reason"]
+    assert reasons["Clinical 1"].startswith("no clinical table")
+    assert "operation dates" in reasons["RN2"]
+    assert evaluations["WDBC"]["RN1"].validation.auc > 0.95
+
+
+def test_reduction_reuses_cached_fit(wdbc):
+    inputs, _ = wdbc
+    first = chapters.reduction_summaries(inputs)
+    cached = Path(inputs.work_dir) / "fits" / "wdbc_rn1.joblib"
+    stamp = cached.stat().st_mtime_ns
+    second = chapters.reduction_summaries(inputs)
+    assert cached.stat().st_mtime_ns == stamp
+    assert first[0].formula.text == second[0].formula.text
+    radscores = pd.read_csv(Path(inputs.work_dir) / "radscore_wdbc_random.csv")
+    assert len(radscores) == 569
+    overview = chapters.reduction_overview(first)
+    assert overview.loc[0, "after mRMR"] == 8
+
+
+def test_model_table_has_published_column(wdbc):
+    inputs, _ = wdbc
+    evaluations, _ = chapters.model_evaluations(inputs, families=("RN",))
+    table = chapters.model_table(evaluations)
+    assert list(table["set"]) == ["train", "validation"]
+    assert table["published"].eq("").all()  # WDBC is not in the study's Table 2
+
+
+def test_published_table_two_shape():
+    table = published_table_two()
+    assert table.shape == (36, 9)
+    row = table.query("modality == 'CT' and model == 'Clinical-DNN' and set == 'train'")
+    assert row["accuracy"].item() == 0.97
+
+
+def test_missing_outcome_source_rejected(tmp_path):
+    with pytest.raises(InputValidationError, match="clinical_path or outcome_path"):
+        chapters.load_data(chapters.chapter_inputs(features_ct_path=str(EXAMPLE / "prepare.py")))
