@@ -451,3 +451,21 @@ def test_preprocessing_cv_matches_single_pipeline(preprocessing_steps):
     single = Pipeline([*clone(Pipeline(preprocessing_steps)).steps, ("network", DenseNetworkClassifier(FAST))])
     single.fit(X[train], y[train])
     np.testing.assert_allclose(out_of_fold[0, test], single.predict_proba(X[test])[:, 1], atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_estimators_unfitted",
+        "check_classifier_not_supporting_multiclass",
+        "check_classifiers_regression_target",
+        "check_classifiers_classes",
+        "check_estimators_pickle",
+        "check_fit2d_1sample",
+    ],
+)
+def test_classifier_passes_sklearn_check(check_name):
+    from sklearn.utils import estimator_checks
+
+    estimator = DenseNetworkClassifier(NetworkConfig(max_epochs=5, inner_validation_fraction=0.0))
+    getattr(estimator_checks, check_name)("DenseNetworkClassifier", estimator)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from mblstats.exceptions import InputValidationError
@@ -33,14 +34,22 @@ class DenseNetworkClassifier(ClassifierMixin, BaseEstimator):
     def __init__(self, config: NetworkConfig | None = None):
         self.config = config
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
     def fit(self, X, y):
         """Train the network on ``X`` (already scaled) and binary labels ``y``."""
         X, y = validate_data(self, X, y, dtype=np.float64)
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
+        check_classification_targets(y)
+        classes, y_encoded = np.unique(y, return_inverse=True)
+        if len(classes) != 2:
             raise InputValidationError(
-                f"DenseNetworkClassifier needs exactly 2 classes in y, got {self.classes_.tolist()}."
+                "Only binary classification is supported: DenseNetworkClassifier needs 2 "
+                f"classes in y, got {len(classes)} class(es): {classes.tolist()[:5]}."
             )
+        self.classes_ = classes
         # Imported here because network imports this module.
         from mblstats.models.network import fit_networks
 
@@ -57,4 +66,5 @@ class DenseNetworkClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Return the class with probability >= 0.5, shape (n_samples,)."""
-        return self.classes_[(self.predict_proba(X)[:, 1] >= 0.5).astype(int)]
+        event_proba = self.predict_proba(X)[:, 1]
+        return self.classes_[(event_proba >= 0.5).astype(int)]
