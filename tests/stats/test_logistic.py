@@ -170,5 +170,5 @@ def test_logistic_non_convergence_raises(simulated, monkeypatch):
     from mblstats.stats import ConvergenceError, _glm
 
     monkeypatch.setattr(_glm, "MAX_ITERATIONS", 2)
-    with pytest.raises(ConvergenceError, match="x1, x2 did not converge in 2 IRLS iterations"):
+    with pytest.raises(ConvergenceError, match="x1, x2 did not converge in 2 Newton iterations"):
         logistic_regression(simulated["data"], "y", ["x1", "x2"])

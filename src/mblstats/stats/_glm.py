@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from scipy import optimize
+from scipy import optimize, special
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from ._errors import ConvergenceError, SeparationError, StatsInputError
@@ -25,7 +25,10 @@ SEPARATION_TOLERANCE = 1e-6
 
 
 def fit_binomial_glm(y, design, offset=None, labels=None):
-    """Fit a logistic regression by IRLS until the coefficients change by less than 1e-10.
+    """Fit a logistic regression by maximum likelihood to a coefficient change below 1e-10.
+
+    A Newton iteration with step halving finds the estimate, then statsmodels' IRLS confirms
+    it and provides standard errors, log-likelihood and intervals.
 
     Parameters
     ----------
@@ -51,7 +54,7 @@ def fit_binomial_glm(y, design, offset=None, labels=None):
         If a combination of the columns separates events from non-events completely or
         quasi-completely (the maximum likelihood estimate does not exist).
     ConvergenceError
-        If IRLS has not converged after 100 iterations.
+        If the fit has not converged after 100 iterations.
     """
     labels = labels or {}
     _check_full_rank(design, labels)
@@ -60,24 +63,72 @@ def fit_binomial_glm(y, design, offset=None, labels=None):
         if involved:
             raise SeparationError(_separation_message(y, design, involved, labels))
 
+    start = _safeguarded_newton(np.asarray(y, dtype=float), np.asarray(design, dtype=float), offset)
+    if start is None:
+        raise ConvergenceError(_convergence_message(design, labels))
+
+    # statsmodels polishes the estimate from the safeguarded start and supplies the inference.
     model = sm.GLM(y, design, family=sm.families.Binomial(), offset=offset)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         result = model.fit(
+            start_params=start,
             method="IRLS",
             maxiter=MAX_ITERATIONS,
             tol=PARAMETER_TOLERANCE,
             tol_criterion="params",
         )
-    if not result.converged:
-        raise ConvergenceError(
-            "the logistic regression on "
-            f"{', '.join(_unique_labels(design.columns, labels))} did not converge in "
-            f"{MAX_ITERATIONS} IRLS iterations; check for near-separation or extreme predictor "
-            "values and rescale or remove the predictors involved."
-        )
+    if not result.converged or not np.isfinite(result.params).all():
+        raise ConvergenceError(_convergence_message(design, labels))
     logger.debug("IRLS converged in %d iterations", result.fit_history["iteration"])
     return result
+
+
+def _safeguarded_newton(y, matrix, offset):
+    """Maximise the logistic log-likelihood by Newton steps, halving any step that lowers it.
+
+    Plain IRLS from the usual start can overshoot when offsets or predictors are extreme
+    (e.g. logits of risks clipped at 1e-6). The log-likelihood is concave, so step halving
+    makes every iteration an ascent. Returns None if the coefficients still change by more
+    than the tolerance after ``MAX_ITERATIONS`` steps.
+    """
+    offset = np.zeros(y.size) if offset is None else np.asarray(offset, dtype=float)
+    beta = np.zeros(matrix.shape[1])
+
+    def loglik(coefficients):
+        eta = matrix @ coefficients + offset
+        return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
+
+    current = loglik(beta)
+    for _ in range(MAX_ITERATIONS):
+        risk = special.expit(matrix @ beta + offset)
+        gradient = matrix.T @ (y - risk)
+        hessian = (matrix * (risk * (1 - risk))[:, None]).T @ matrix
+        try:
+            step = np.linalg.solve(hessian, gradient)
+        except np.linalg.LinAlgError:
+            return None
+        fraction = 1.0
+        while fraction > 1e-12:
+            candidate = loglik(beta + fraction * step)
+            if candidate >= current - 1e-12 * abs(current):
+                break
+            fraction /= 2
+        beta = beta + fraction * step
+        current = loglik(beta)
+        if np.max(np.abs(fraction * step)) < PARAMETER_TOLERANCE * (1 + np.max(np.abs(beta))):
+            return beta
+    return None
+
+
+def _convergence_message(design, labels):
+    terms = _unique_labels(design.columns, labels)
+    model = f"the logistic regression on {', '.join(terms)}" if terms else "the intercept-only fit"
+    return (
+        f"{model} did not converge in {MAX_ITERATIONS} Newton iterations; check for "
+        "near-separation or extreme predictor values and rescale or remove the predictors "
+        "involved."
+    )
 
 
 def separating_columns(y, design):
