@@ -127,3 +127,19 @@ def test_delong_perfect_against_constant_is_infinite():
     assert result.difference == pytest.approx(0.5)
     assert result.z == np.inf
     assert result.pvalue == 0.0
+
+
+def test_auc_direction_options(simulated):
+    data = simulated["data"]
+    forward = roc_auc_ci(data["y"], data["score_a"])
+    reversed_score = 1 - data["score_a"]
+
+    assert roc_auc_ci(data["y"], reversed_score).auc == pytest.approx(1 - forward.auc)
+    assert roc_auc_ci(data["y"], reversed_score, direction=">").auc == pytest.approx(forward.auc)
+    assert roc_auc_ci(data["y"], reversed_score, direction="auto").auc == pytest.approx(forward.auc)
+    assert roc_auc_ci(data["y"], data["score_a"], direction="auto").auc == forward.auc
+
+
+def test_auc_rejects_bad_direction():
+    with pytest.raises(StatsInputError, match="direction must be '<', '>' or 'auto'"):
+        roc_auc_ci([0, 0, 1, 1], [0.1, 0.2, 0.3, 0.4], direction="up")

@@ -5,7 +5,8 @@ counted one half. Its variance comes from DeLong's structural components (placem
 computed with midranks as in Sun and Xu's fast algorithm. Results match pROC 1.18.0
 (``ci.auc(method = "delong")`` and ``roc.test(method = "delong", paired = TRUE)``) with
 ``direction = "<"``: a higher score means a higher risk of the event. Unlike pROC's default,
-the direction is never chosen from the data, so an AUC below 0.5 is reported as it is.
+the direction is not chosen from the data unless ``direction="auto"`` is requested, so an AUC
+below 0.5 is reported as it is.
 
 References
 ----------
@@ -93,7 +94,7 @@ class DelongTestResult:
         return pd.DataFrame([asdict(self)])
 
 
-def roc_auc_ci(y_true, y_score, alpha=0.05):
+def roc_auc_ci(y_true, y_score, alpha=0.05, direction="<"):
     """Compute the AUC of a score with DeLong's variance and confidence interval.
 
     Implements DeLong et al. (1988) with the midrank algorithm of Sun and Xu (2014) and matches
@@ -108,6 +109,11 @@ def roc_auc_ci(y_true, y_score, alpha=0.05):
         Score or predicted risk; higher means more likely an event.
     alpha : float, default=0.05
         Two-sided error rate; the interval covers ``1 - alpha``.
+    direction : {"<", ">", "auto"}, default="<"
+        ``"<"``: non-events have lower scores than events (higher score, higher risk).
+        ``">"``: the reverse, i.e. the AUC of ``-y_score``. ``"auto"``: pROC's default rule,
+        ``">"`` when the median score of the non-events exceeds that of the events, else
+        ``"<"``. Choosing the direction from the data biases the AUC upwards.
 
     Returns
     -------
@@ -133,6 +139,7 @@ def roc_auc_ci(y_true, y_score, alpha=0.05):
     y_true, y_score = _check_inputs(y_true, {"y_score": y_score})
     (score,) = y_score
 
+    score = _oriented(score, y_true, direction)
     placements = _delong_placements(score[y_true == 1], score[y_true == 0])
     auc = placements.auc
     variance = _placement_covariance([placements])[0, 0]
@@ -154,7 +161,7 @@ def roc_auc_ci(y_true, y_score, alpha=0.05):
     )
 
 
-def delong_test(y_true, score_a, score_b):
+def delong_test(y_true, score_a, score_b, direction="<"):
     """Compare the AUCs of two scores measured on the same samples with DeLong's paired test.
 
     Implements the paired test of DeLong et al. (1988): ``z = (AUC_a - AUC_b) / SE`` with the
@@ -170,6 +177,8 @@ def delong_test(y_true, score_a, score_b):
         Outcome, 1 for an event and 0 for a non-event. At least two of each are needed.
     score_a, score_b : array-like of shape (n_samples,)
         The two scores, in the same sample order as ``y_true``.
+    direction : {"<", ">", "auto"}, default="<"
+        Applied to each score separately, as in :func:`roc_auc_ci`.
 
     Returns
     -------
@@ -181,6 +190,8 @@ def delong_test(y_true, score_a, score_b):
         On wrong shapes, NaN, a non-binary outcome or fewer than two samples in a class.
     """
     y_true, (a, b) = _check_inputs(y_true, {"score_a": score_a, "score_b": score_b})
+    a = _oriented(a, y_true, direction)
+    b = _oriented(b, y_true, direction)
     events = y_true == 1
     place_a = _delong_placements(a[events], a[~events])
     place_b = _delong_placements(b[events], b[~events])
@@ -229,6 +240,16 @@ def _check_inputs(y_true, scores):
         )
     arrays = [as_matching_1d(values, name, y.size) for name, values in scores.items()]
     return y, arrays
+
+
+def _oriented(score, y_true, direction):
+    """Return the score so that higher values mean events, following ``direction``."""
+    if direction not in ("<", ">", "auto"):
+        raise StatsInputError(f"direction must be '<', '>' or 'auto', got {direction!r}.")
+    if direction == "auto":
+        reversed_order = np.median(score[y_true == 0]) > np.median(score[y_true == 1])
+        direction = ">" if reversed_order else "<"
+    return -score if direction == ">" else score
 
 
 def _delong_placements(event_scores, non_event_scores):
