@@ -77,6 +77,17 @@ def test_binned_curve_counts_and_rates(simulated):
     assert (curve["observed_rate"] <= curve["observed_ci_high"]).all()
 
 
+def test_binned_quantile_bins_are_hosmer_lemeshow_groups(simulated):
+    from mblstats.stats import hosmer_lemeshow
+
+    data = simulated["data"]
+    curve = calibration_curve_binned(data["y"], data["score_a"], n_bins=10)
+    groups = hosmer_lemeshow(data["y"], data["score_a"], n_groups=10).table
+
+    assert curve["n"].tolist() == groups["n"].tolist()
+    assert curve["events"].tolist() == groups["observed_events"].tolist()
+
+
 def test_binned_curve_uniform_drops_empty_bins():
     curve = calibration_curve_binned([0, 1, 0, 1], [0.05, 0.15, 0.95, 0.92], strategy="uniform")
     assert curve["bin"].tolist() == [0, 1, 9]

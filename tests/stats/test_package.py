@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import mblstats.stats
-from mblstats.stats.goodness_of_fit import _quantile_type7
+from mblstats.stats._quantiles import quantile_type7
 
 ALLOWED = {"numpy", "scipy", "statsmodels", "pandas"}
 STATS_DIR = Path(mblstats.stats.__file__).parent
@@ -34,4 +34,4 @@ def test_type7_quantiles_agree_with_numpy_linear():
     for n in (2, 7, 10, 11, 101, 300):
         values = np.round(rng.random(n), 2)
         expected = np.quantile(values, probs, method="linear")
-        assert _quantile_type7(values, probs) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+        assert quantile_type7(values, probs) == pytest.approx(expected, rel=1e-12, abs=1e-15)

@@ -25,6 +25,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from ._errors import StatsInputError
 from ._glm import design_frame, fit_binomial_glm
+from ._quantiles import equal_steps, quantile_type7
 from ._validation import as_binary_outcome, as_probabilities
 
 CLIP = 1e-6
@@ -123,8 +124,7 @@ def calibration_curve_binned(y_true, y_prob, n_bins=10, strategy="quantile", alp
     """Compute the observed event rate against the mean predicted risk in bins of risk.
 
     Implements the grouped calibration plot: with ``strategy="quantile"`` the bins are the
-    Hosmer–Lemeshow risk groups of :func:`hosmer_lemeshow` up to NumPy's quantile rounding,
-    and with ``"uniform"`` they match scikit-learn's ``calibration_curve(strategy="uniform")``
+    risk groups of :func:`hosmer_lemeshow` with ``n_groups=n_bins``, and with ``"uniform"`` they match scikit-learn's ``calibration_curve(strategy="uniform")``
     except that empty bins are dropped. Observed rates get Wilson intervals.
 
     Parameters
@@ -154,7 +154,7 @@ def calibration_curve_binned(y_true, y_prob, n_bins=10, strategy="quantile", alp
         raise StatsInputError(f"n_bins must be a positive integer, got {n_bins!r}.")
 
     if strategy == "quantile":
-        edges = np.unique(np.quantile(y_prob, np.linspace(0, 1, n_bins + 1)))
+        edges = np.unique(quantile_type7(y_prob, equal_steps(n_bins)))
     elif strategy == "uniform":
         edges = np.linspace(0, 1, n_bins + 1)
     else:

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from ._errors import StatsInputError
+from ._quantiles import equal_steps, quantile_type7
 from ._validation import as_binary_outcome, as_probabilities
 
 
@@ -141,8 +142,7 @@ def _check_n_groups(n_groups):
 
 def _quantile_groups(y_prob, n_groups):
     """Return the interval index of each risk between the unique type-7 quantile cut points."""
-    probs = np.minimum(np.arange(n_groups + 1) * (1.0 / n_groups), 1.0)
-    breaks = np.unique(_quantile_type7(y_prob, probs))
+    breaks = np.unique(quantile_type7(y_prob, equal_steps(n_groups)))
     if breaks.size < 2:
         raise StatsInputError(
             f"y_prob has the single value {float(y_prob[0])!r} for every sample, so it cannot be "
@@ -154,25 +154,6 @@ def _quantile_groups(y_prob, n_groups):
     index[index == 0] = 1
     labels = [_interval_label(breaks, k) for k in range(1, breaks.size)]
     return pd.Categorical.from_codes(index - 1, categories=labels, ordered=True)
-
-
-def _quantile_type7(values, probs):
-    """Return R's type-7 quantiles, with R's arithmetic so that cut points tie with data alike.
-
-    R 4.2 computes ``(1 - h) * x[lo] + h * x[hi]`` and ``probs`` as ``(0:g) * (1/g)``; NumPy's
-    ``method="linear"`` rounds differently in the last bit, which can move a tied risk into the
-    neighbouring group.
-    """
-    ordered = np.sort(values)
-    index = 1 + (ordered.size - 1) * probs  # 1-based, as R rounds it
-    lo = np.floor(index)
-    hi = np.ceil(index)
-    quantiles = ordered[lo.astype(int) - 1]
-    upper = ordered[hi.astype(int) - 1]
-    interpolate = (index > lo) & (upper != quantiles)
-    h = (index - lo)[interpolate]
-    quantiles[interpolate] = (1 - h) * quantiles[interpolate] + h * upper[interpolate]
-    return quantiles
 
 
 def _interval_label(breaks, k):
