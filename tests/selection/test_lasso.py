@@ -43,11 +43,11 @@ def test_l1_fit_matches_glmnet(glmnet_case):
     np.testing.assert_allclose(coef, reference["coef"], rtol=1e-6)
 
 
-def test_l1_path_matches_sklearn_saga():
+def test_l1_fit_matches_sklearn_saga():
     x, y = _synthetic()
     lambdas = lambda_grid(x.to_numpy(), y, n_lambdas=8)
-    intercepts, coefs = l1_logistic_path(x.to_numpy(), y, lambdas, tol=1e-10)
-    for lam, intercept, coef in zip(lambdas, intercepts, coefs):
+    for lam in lambdas:
+        intercept, coef = fit_l1_logistic(x.to_numpy(), y, lam)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             saga = LogisticRegression(
@@ -55,6 +55,16 @@ def test_l1_path_matches_sklearn_saga():
             ).fit(x.to_numpy(), y)
         np.testing.assert_allclose(coef, saga.coef_.ravel(), atol=1e-6)
         np.testing.assert_allclose(intercept, saga.intercept_[0], atol=1e-6)
+
+
+def test_path_matches_single_fits_until_it_stops():
+    x, y = _synthetic()
+    lambdas = lambda_grid(x.to_numpy(), y, n_lambdas=30)
+    intercepts, coefs = l1_logistic_path(x.to_numpy(), y, lambdas, tol=1e-10)
+    for lam, intercept, coef in list(zip(lambdas, intercepts, coefs))[:10]:
+        single_intercept, single_coef = fit_l1_logistic(x.to_numpy(), y, lam)
+        np.testing.assert_allclose(coef, single_coef, atol=1e-7)
+        np.testing.assert_allclose(intercept, single_intercept, atol=1e-7)
 
 
 def test_lambda_max_zeroes_every_coefficient():

@@ -25,7 +25,7 @@ import logging
 import numpy as np
 import pandas as pd
 from imblearn.pipeline import Pipeline
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
@@ -34,6 +34,7 @@ from mblstats.cohort.variables import CLINICAL_COLUMNS, RISK_FACTOR_COLUMNS
 from mblstats.exceptions import InputValidationError
 from mblstats.models.clinical import ClinicalEncoder, select_clinical_variables
 from mblstats.models.pipelines import build_reduction_pipeline, radscore_formula
+from mblstats.selection.filters import ColumnSubset
 
 logger = logging.getLogger(__name__)
 
@@ -301,9 +302,18 @@ class NetworkModel(RadiomicsModel):
     def fit(self, X: pd.DataFrame, y) -> "NetworkModel":
         outcome = self._check_fit_input(X, y)
         reduction = self._reduction("selected")
-        self.pipeline_ = Pipeline([*reduction.steps, ("network", _network(self.network, self.seed))])
+        self.pipeline_ = Pipeline([*reduction.steps, ("network", self.network_estimator())])
         self.pipeline_.fit(self._radiomics(X, fitting=True), outcome)
         return self
+
+    def network_estimator(self):
+        """Return the unfitted network estimator of this model."""
+        return _network(self.network, self.seed)
+
+    def network_preprocessing(self, X: pd.DataFrame) -> list:
+        """Return the unfitted steps that turn rows of ``X`` into the network's input."""
+        columns = ColumnSubset(radiomics_columns(X))
+        return [("radiomics", columns), *self._reduction("selected").steps]
 
 
 class ClinicalNetworkModel(ClinicalRadiomicsModel):
@@ -343,21 +353,57 @@ class ClinicalNetworkModel(ClinicalRadiomicsModel):
 
     def fit(self, X: pd.DataFrame, y) -> "ClinicalNetworkModel":
         outcome = self._check_fit_input(X, y)
-        self.reduction_ = self._reduction("selected").fit(self._radiomics(X, fitting=True), outcome)
-        clinical = self._fit_clinical(X, outcome)
-        design = pd.concat([self._reduced(X), clinical], axis=1)
-        self.scaler_ = StandardScaler().fit(design)
-        self.network_ = _network(self.network, self.seed).fit(self.scaler_.transform(design), outcome)
+        design = self._fit_design(X, outcome)
+        self.network_ = self.network_estimator().fit(design, outcome)
         return self
 
     def predict_proba(self, X: pd.DataFrame) -> np.ndarray:
         check_is_fitted(self, "network_")
-        return self.network_.predict_proba(self.scaler_.transform(self.design(X)))
+        return self.network_.predict_proba(self._transform_design(X))
 
     def design(self, X: pd.DataFrame) -> pd.DataFrame:
         """Return the unscaled design (selected features, then encoded clinical columns)."""
-        check_is_fitted(self, "network_")
+        check_is_fitted(self, "scaler_")
         return pd.concat([self._reduced(X), self.encoder_.transform(X)], axis=1)
+
+    def network_estimator(self):
+        """Return the unfitted network estimator of this model."""
+        return _network(self.network, self.seed)
+
+    def network_preprocessing(self, X: pd.DataFrame) -> list:
+        """Return the unfitted steps that turn rows of ``X`` into the network's input."""
+        return [("design", NetworkDesignStep(self))]
+
+    def _fit_design(self, X: pd.DataFrame, outcome: np.ndarray) -> np.ndarray:
+        self.reduction_ = self._reduction("selected").fit(self._radiomics(X, fitting=True), outcome)
+        clinical = self._fit_clinical(X, outcome)
+        design = pd.concat([self._reduced(X), clinical], axis=1)
+        self.scaler_ = StandardScaler().fit(design)
+        return self.scaler_.transform(design)
+
+    def _transform_design(self, X: pd.DataFrame) -> np.ndarray:
+        return self.scaler_.transform(self.design(X))
+
+
+class NetworkDesignStep(TransformerMixin, BaseEstimator):
+    """Fit a Clinical-DNN model's reduction, screening and scaling as one pipeline step.
+
+    It lets the batched fold training of :mod:`mblstats.models.network` fit the whole
+    preprocessing inside each training fold.
+    """
+
+    def __init__(self, family=None):
+        self.family = family
+
+    def fit(self, X: pd.DataFrame, y) -> "NetworkDesignStep":
+        self.fitted_ = clone(self.family)
+        outcome = self.fitted_._check_fit_input(X, y)
+        self.fitted_._fit_design(X, outcome)
+        return self
+
+    def transform(self, X: pd.DataFrame) -> np.ndarray:
+        check_is_fitted(self, "fitted_")
+        return self.fitted_._transform_design(X)
 
     def coefficient_table(self, X, y):
         raise InputValidationError("Clinical-DNN is a network and has no coefficient table")

@@ -200,11 +200,14 @@ def cross_validate(
     label = name or type(model).__name__
     splits = list(folds.split(np.zeros(len(outcome)), outcome))
     with threadpool_limits(limits=1, user_api="blas"):
-        for index, (train, test) in enumerate(tqdm(splits, desc=f"CV {label} ({mode})", leave=False)):
-            fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
-            prob = fitted.predict_proba(design.iloc[test])[:, 1]
-            oof[test, index // n_folds] = prob
-            fold_auc[index] = roc_auc_score(outcome.iloc[test], prob)
+        if hasattr(model, "network_estimator"):
+            oof = _batched_network_cv(model, final, design, outcome, splits, mode).T
+        else:
+            for index, (train, test) in enumerate(tqdm(splits, desc=f"CV {label} ({mode})", leave=False)):
+                fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
+                oof[test, index // n_folds] = fitted.predict_proba(design.iloc[test])[:, 1]
+    for index, (_, test) in enumerate(splits):
+        fold_auc[index] = roc_auc_score(outcome.iloc[test], oof[test, index // n_folds])
     return CrossValidationResult(
         model=label,
         mode=mode,
@@ -289,6 +292,25 @@ def evaluate_on_validation(
         y_train=train_y,
         y_validation=validation_y,
     )
+
+
+def _batched_network_cv(model, final, design, outcome, splits, mode) -> np.ndarray:
+    """Cross-validate a network family with all fold networks trained in one batched run.
+
+    The preprocessing (reduction, screening, scaling, SMOTE) is still fitted inside each
+    training fold; only the network training is batched. Returns (n_repeats, n_samples).
+    """
+    from mblstats.models.network import cross_validate_network_with_preprocessing
+
+    if mode == "as_published":
+        steps = list(final.steps[:-1]) if isinstance(final, Pipeline) else []
+    else:
+        steps = model.network_preprocessing(design)
+    network = model.network_estimator()
+    oof, _, _ = cross_validate_network_with_preprocessing(
+        steps, design, outcome.to_numpy(), splits, network.config
+    )
+    return oof
 
 
 def _fixed_design(model, X: pd.DataFrame, outcome: pd.Series):

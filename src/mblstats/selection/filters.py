@@ -115,20 +115,24 @@ class ColumnSubset(TransformerMixin, BaseEstimator):
         self.columns = columns
 
     def fit(self, X: pd.DataFrame, y=None) -> "ColumnSubset":
-        frame = _as_feature_frame(X, "ColumnSubset.fit")
+        if not isinstance(X, pd.DataFrame):
+            raise InputValidationError(
+                f"ColumnSubset.fit needs a pandas DataFrame, got {type(X).__name__}"
+            )
         if self.columns is not None:
-            missing = [column for column in self.columns if column not in frame.columns]
+            missing = [column for column in self.columns if column not in X.columns]
             if missing:
                 raise InputValidationError(
                     f"ColumnSubset: columns {missing[:10]} are not in the feature table"
                 )
-        self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
-        self.kept_features_ = list(frame.columns if self.columns is None else self.columns)
+        self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+        self.kept_features_ = list(X.columns if self.columns is None else self.columns)
+        _as_feature_frame(X.loc[:, self.kept_features_], "ColumnSubset.fit")
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
         check_is_fitted(self, "kept_features_")
-        return _as_feature_frame(X, "ColumnSubset.transform").loc[:, self.kept_features_]
+        return _as_feature_frame(X.loc[:, self.kept_features_], "ColumnSubset.transform")
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         check_is_fitted(self, "kept_features_")
