@@ -35,3 +35,34 @@ def test_type7_quantiles_agree_with_numpy_linear():
         values = np.round(rng.random(n), 2)
         expected = np.quantile(values, probs, method="linear")
         assert quantile_type7(values, probs) == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def test_results_survive_pickling(simulated):
+    import pickle
+
+    from mblstats.stats import (
+        calibration_summary,
+        chi_square,
+        delong_test,
+        hosmer_lemeshow,
+        logistic_regression,
+        mann_whitney,
+        roc_auc_ci,
+        threshold_metrics,
+    )
+
+    data = simulated["data"]
+    results = [
+        roc_auc_ci(data["y"], data["score_a"]),
+        delong_test(data["y"], data["score_a"], data["score_b"]),
+        hosmer_lemeshow(data["y"], data["score_a"]),
+        calibration_summary(data["y"], data["score_a"]),
+        threshold_metrics(data["y"], data["score_a"], 0.3),
+        mann_whitney(data["x3"], data["y"]),
+        chi_square([[10, 20], [30, 15]]),
+        logistic_regression(data, "y", ["x1", "site"], categorical=["site"]),
+    ]
+    for result in results:
+        restored = pickle.loads(pickle.dumps(result))
+        assert type(restored) is type(result)
+        assert restored.to_frame().equals(result.to_frame())

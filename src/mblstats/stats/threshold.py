@@ -13,7 +13,6 @@ References
 """
 
 from dataclasses import dataclass, field, fields
-from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -50,8 +49,8 @@ class ThresholdMetrics:
         Counts of true positives, false positives, true negatives and false negatives.
     alpha : float
         Two-sided error rate of the intervals.
-    undefined : mapping of str to str
-        Read-only mapping from each metric reported as NaN to the reason.
+    undefined : dict of str to str
+        Reason for each metric reported as NaN.
     """
 
     threshold: float
@@ -78,7 +77,7 @@ class ThresholdMetrics:
     npv_ci_low: float
     npv_ci_high: float
     alpha: float
-    undefined: MappingProxyType = field(compare=False)
+    undefined: dict = field(compare=False)
 
     def to_frame(self):
         """Return one row per metric: estimate, CI, counts behind it, method and any NaN reason.
@@ -186,7 +185,7 @@ def threshold_metrics(y_true, y_prob, threshold, alpha=0.05):
         **counts,
         **values,
         alpha=alpha,
-        undefined=MappingProxyType(undefined),
+        undefined=undefined,
     )
 
 
