@@ -49,7 +49,7 @@ def _reset():
 
 
 def _assert_only_training_rows(fit_before, fit_after, train_rows, train_y):
-    # Before SMOTE the step sees patient ids: exactly the fold's training patients.
+    # Before SMOTE the rows still carry patient ids, which must be the fold's training patients.
     assert set(fit_before.index) == set(train_rows.index)
     # After SMOTE the first rows are the training rows themselves, in order.
     n = len(fit_before)

@@ -1,8 +1,8 @@
 """The model families of the study, each one estimator with ``fit(X, y)`` and ``predict_proba``.
 
-``X`` is one frame per patient holding the clinical candidate columns (raw values, as in the
-clinical table) and the radiomics feature columns; every column that is not a clinical
-column counts as a radiomics feature. Each family uses what it needs:
+``X`` is one frame with a row per patient. It contains the clinical candidate columns (raw
+values, as in the clinical table) and the radiomics feature columns. Every column that is
+not a clinical column counts as a radiomics feature. Each family uses what it needs:
 
 - ``RN`` (:class:`RadiomicsModel`): the reduction pipeline turns the features into the
   radscore, and an unpenalised logistic regression on the radscore alone gives the risk.

@@ -1,7 +1,7 @@
 """Permuted-outcome (null) test of the whole leakage-safe pipeline.
 
 The training outcome is shuffled, which destroys any real association while keeping the
-class balance; the whole model (filters, scaling, mRMR, SMOTE, LASSO, clinical screening,
+class balance. The whole model (filters, scaling, mRMR, SMOTE, LASSO, clinical screening,
 final model) is then fitted on the shuffled training rows and scored on the validation rows
 with their true outcome. A pipeline without leakage gives validation AUCs centred on 0.5.
 An average well above 0.5 means information from the validation rows reaches the fit.

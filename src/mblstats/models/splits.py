@@ -118,7 +118,7 @@ def temporal_split(
 
     Operations before ``cutoff`` form the training period and operations on or after it the
     validation set. The training set keeps every MBL case of its period plus an equal random
-    draw of non-MBL cases; the other non-MBL cases of the training period are ``"unused"``.
+    draw of non-MBL cases. The other non-MBL cases of the training period are ``"unused"``.
     The validation set keeps every patient.
 
     Parameters

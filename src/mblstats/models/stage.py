@@ -2,8 +2,8 @@
 
 The three modelling chapters (reduction, models, validation) share one set of splits and one
 set of fitted models. Splits are CSV files in ``splits_dir`` and fitted models are joblib
-files in ``work_dir``; each file is written by the first chapter that needs it and read by
-the others, so no model is fitted twice with the same settings. A cached fit is reused only
+files in ``work_dir``. The first chapter that needs a file writes it and the others read it,
+so no model is fitted twice with the same settings. A cached fit is reused only
 when its settings (family options, split file contents) are identical; otherwise it is
 refitted and overwritten.
 

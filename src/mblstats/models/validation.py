@@ -4,8 +4,8 @@
   set in one of two modes. ``"leakage_safe"`` refits the whole model (filters, scaling,
   mRMR, SMOTE, LASSO, clinical screening, final model) inside every training fold.
   ``"as_published"`` fits the selection once on the whole training set, as the study did, and
-  cross-validates only the final model on the fixed design, so every fold's held-out rows
-  already took part in choosing the features: its AUC is optimistic by construction.
+  cross-validates only the final model on the fixed design. Every fold's held-out rows then
+  took part in choosing the features, so its AUC is optimistic by construction.
 - :func:`bootstrap_optimism` estimates the optimism of the apparent AUC, calibration slope
   and Brier score by Harrell's bootstrap, refitting the whole model in each bootstrap sample.
 - :func:`evaluate_on_validation` fits once on the training set, chooses the Youden threshold
@@ -225,7 +225,7 @@ def bootstrap_optimism(
     """Estimate optimism by Harrell's bootstrap, refitting the whole model in each sample.
 
     For each bootstrap sample (n rows drawn with replacement), the model is fitted on the
-    sample and evaluated both on the sample and on the original rows; the optimism is the
+    sample and evaluated both on the sample and on the original rows. The optimism is the
     mean difference, and the corrected metric is the apparent metric minus the optimism.
     Samples with a single outcome class are redrawn. A calibration slope that is undefined
     (separated in-sample risks) is left out of the mean for that metric.

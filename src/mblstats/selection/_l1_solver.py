@@ -35,9 +35,9 @@ def l1_logistic_grid(
 
     The grid is solved ``chunk`` lambdas at a time, each chunk warm-started from the last
     solution of the one before. As in glmnet, the path stops early once the model explains
-    at least 99.9 % of the null deviance or the deviance changes by less than 1e-5 (relative)
-    across a chunk; the remaining, smaller lambdas get the last solution, which is also what
-    glmnet's ``predict`` returns for lambdas beyond its fitted path.
+    at least 99.9 % of the null deviance, or once the deviance changes by less than 1e-5
+    (relative) across a chunk. The remaining, smaller lambdas then get the last solution,
+    which is also what glmnet's ``predict`` returns for lambdas beyond its fitted path.
 
     Parameters
     ----------
@@ -208,9 +208,9 @@ def _solve_active_sets(gram, cross, lambdas, coefs):
 def _feature_sign_search(gram, cross, lam, coefs, max_steps=None):
     """Solve min 1/2 b'Gb - c'b + lambda * ||b||_1 exactly by feature-sign search.
 
-    Each step solves the quadratic on the current active set with fixed signs, then moves
-    towards that solution only as far as the objective keeps falling, dropping a
-    coefficient when it crosses zero; when the active set is optimal, the inactive feature
+    Each step solves the quadratic on the current active set with fixed signs. It then moves
+    towards that solution only as far as the objective keeps falling, and a coefficient that
+    crosses zero leaves the active set. Once the active set is optimal, the inactive feature
     that violates the optimality condition most joins it. The objective falls at every
     step, so the search ends at the optimum (Lee, Battle, Raina & Ng, NIPS 2006).
     """

@@ -10,10 +10,11 @@ with coordinate descent, vectorised over the lambda grid; it matches glmnet 4.1-
 solver="saga")`` minimises the same objective and serves as the independent check in the
 tests, but it is about ten times slower along a path.
 
-Lambda is chosen as in ``cv.glmnet``: a log-spaced grid from ``lambda_max`` (the smallest
-lambda that zeroes every coefficient) down to ``lambda_max * min_ratio``, stratified k-fold
-cross-validated binomial deviance, and either the minimum (``"min"``) or the largest lambda
-whose mean deviance lies within one standard error of the minimum (``"1se"``).
+Lambda is chosen as in ``cv.glmnet``. The grid is log-spaced from ``lambda_max`` (the
+smallest lambda that zeroes every coefficient) down to ``lambda_max * min_ratio``, and each
+lambda gets its stratified k-fold cross-validated binomial deviance. The rule ``"min"`` takes
+the lambda of minimum deviance, and ``"1se"`` the largest lambda whose mean deviance lies
+within one standard error of that minimum.
 """
 
 from __future__ import annotations

@@ -3,8 +3,8 @@
 When a second reader segmented some tumours again, each feature is extracted from both
 segmentations and its ICC measures how much of its variance is between patients rather than
 between readers. Features with ICC below a bound (0.75, "good" reliability in Koo & Li's
-guideline) are dropped before the outcome is ever looked at, so the filter can be fitted once
-on the reader tables without leaking anything from the validation outcome.
+guideline) are dropped. The ICC never uses the outcome, so the filter can be fitted once on
+the reader tables without leaking anything from the validation outcome.
 
 Forms (Shrout & Fleiss 1979; McGraw & Wong 1996), for n patients and k readers, from the
 two-way ANOVA mean squares MSR (patients), MSC (readers) and MSE (residual):

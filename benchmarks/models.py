@@ -1,0 +1,160 @@
+"""Time the model stage on the demo cohort: repeated CV per family, the network three ways, Table 2.
+
+Data: the 810-patient demo clinical table with a synthetic feature table (``--features``
+columns in correlated blocks, see ``mblstats.models.synthetic``), training rows of the random
+7:3 split. Parts:
+
+1. leakage-safe repeated stratified k-fold CV (every step inside the folds) of each family;
+2. the 4-3-2 network on the LASSO-selected features of the whole training set (fixed design),
+   10 x 10 CV three ways: (a) one ``DenseNetworkClassifier`` fit per fold, a sample of fits
+   extrapolated to all folds; (b) ``cross_validate_network``, all fold networks in one batched
+   run; (c) scikit-learn ``MLPClassifier`` of the same shape, one fit per fold;
+3. the whole model stage: the nine models of Table 2 for CT and CTE, fitted and evaluated.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/models.py [--features 1316] [--repeats 10] [--folds 10]
+
+Targets on 2 cores: (b) at most 15 s; part 3 at most 5 minutes. Other processes on the
+machine slow every part down, so the load average is printed before and after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np
+from sklearn.model_selection import RepeatedStratifiedKFold
+from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
+
+from mblstats.cohort.demo import make_demo_clinical
+from mblstats.models import chapters
+from mblstats.models.families import make_family
+from mblstats.models.splits import mbl_outcome, random_split, split_ids
+from mblstats.models.synthetic import synthetic_feature_table
+from mblstats.models.validation import cross_validate
+
+NETWORK_TARGET_SECONDS = 15.0
+STAGE_TARGET_SECONDS = 300.0
+
+
+def demo_training_data(n_features: int, seed: int):
+    clinical = make_demo_clinical(seed)
+    outcome = mbl_outcome(clinical)
+    features = synthetic_feature_table(outcome, n_features=n_features, seed=seed)
+    X = clinical.set_index("patient_id").join(features)
+    train = split_ids(random_split(clinical, seed=seed), "train")
+    return clinical, outcome, X.loc[train], outcome.loc[train]
+
+
+def time_family_cv(families, X, y, folds, repeats, seed):
+    seconds = {}
+    for name in families:
+        start = time.perf_counter()
+        result = cross_validate(make_family(name, seed=seed), X, y, folds, repeats, seed, name=name)
+        seconds[name] = time.perf_counter() - start
+        auc = result.to_frame().loc[0, "cv_auc_pooled"]
+        print(f"  {name:13s} {seconds[name]:7.1f} s  pooled CV AUC {auc:.3f}", flush=True)
+    return seconds
+
+
+def fixed_network_design(X, y, seed):
+    model = make_family("DNN", seed=seed).fit(X, y)
+    design = model.pipeline_[:-1].transform(model._radiomics(X, fitting=False))
+    return design.to_numpy(), y.to_numpy()
+
+
+def time_network(design, y, folds, naive_fits, seed):
+    from mblstats.models.network import DenseNetworkClassifier, NetworkConfig, cross_validate_network
+
+    config = NetworkConfig(seed=seed)
+    start = time.perf_counter()
+    cross_validate_network(design, y, folds, config)
+    batched = time.perf_counter() - start
+
+    durations = []
+    for train, _ in folds[:naive_fits]:
+        start = time.perf_counter()
+        DenseNetworkClassifier(config).fit(design[train], y[train])
+        durations.append(time.perf_counter() - start)
+    naive = float(np.mean(durations)) * len(folds)
+
+    start = time.perf_counter()
+    for fold, (train, _) in enumerate(folds):
+        MLPClassifier(
+            hidden_layer_sizes=(4, 3, 2), early_stopping=True, n_iter_no_change=30,
+            max_iter=500, random_state=fold,
+        ).fit(design[train], y[train])
+    mlp = time.perf_counter() - start
+    return batched, naive, mlp
+
+
+def time_stage(clinical, outcome, n_features, seed):
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        clinical.to_csv(root / "clinical.csv", index=False)
+        for modality, offset in (("ct", 0), ("cte", 1)):
+            patients = clinical["patient_id"] if modality == "ct" else clinical.loc[clinical["has_cte"] == "yes", "patient_id"]
+            table = synthetic_feature_table(outcome, n_features=n_features, seed=seed + offset).loc[patients]
+            table.rename_axis("patient_id").to_parquet(root / f"features_{modality}.parquet")
+        inputs = chapters.chapter_inputs(
+            clinical_path=str(root / "clinical.csv"),
+            features_ct_path=str(root / "features_ct.parquet"),
+            features_cte_path=str(root / "features_cte.parquet"),
+            splits_dir=str(root / "splits"),
+            work_dir=str(root / "work"),
+            seed=seed,
+        )
+        start = time.perf_counter()
+        evaluations, _ = chapters.model_evaluations(inputs)
+        elapsed = time.perf_counter() - start
+    return elapsed, sum(len(models) for models in evaluations.values())
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=1316, help="synthetic feature columns")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--families", default="RN,Clinical,Clinical-RN,DNN,Clinical-DNN")
+    parser.add_argument("--naive-fits", type=int, default=3, help="single network fits to time")
+    parser.add_argument("--seed", type=int, default=2019)
+    parser.add_argument("--skip-stage", action="store_true", help="skip part 3")
+    args = parser.parse_args()
+
+    print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    clinical, outcome, X, y = demo_training_data(args.features, args.seed)
+    print(f"training rows {len(y)} ({int(y.sum())} MBL), {args.features} synthetic features")
+
+    print(f"1. leakage-safe {args.repeats} x {args.folds}-fold CV per family")
+    with threadpool_limits(limits=1, user_api="blas"):
+        family_seconds = time_family_cv(args.families.split(","), X, y, args.folds, args.repeats, args.seed)
+    print(f"   total {sum(family_seconds.values()):.1f} s")
+
+    print("2. network, fixed design, 10 x 10-fold CV")
+    design, labels = fixed_network_design(X, y, args.seed)
+    folds = list(RepeatedStratifiedKFold(n_splits=10, n_repeats=10, random_state=args.seed).split(design, labels))
+    batched, naive, mlp = time_network(design, labels, folds, args.naive_fits, args.seed)
+    print(f"   design {design.shape[0]} rows x {design.shape[1]} selected features")
+    print(f"   (a) one fit per fold: {naive:.1f} s (from {args.naive_fits} fits)")
+    print(f"   (b) batched:          {batched:.1f} s ({'meets' if batched <= NETWORK_TARGET_SECONDS else 'misses'} the {NETWORK_TARGET_SECONDS:.0f} s target)")
+    print(f"   (c) MLPClassifier:    {mlp:.1f} s")
+    print(f"   ratio (a)/(b) {naive / batched:.1f}x, (c)/(b) {mlp / batched:.2f}x")
+
+    if not args.skip_stage:
+        print("3. whole model stage (Table 2 models, CT and CTE)")
+        stage, n_models = time_stage(clinical, outcome, args.features, args.seed)
+        verdict = "meets" if stage <= STAGE_TARGET_SECONDS else "misses"
+        print(f"   {n_models} models fitted and evaluated in {stage:.1f} s ({verdict} the {STAGE_TARGET_SECONDS:.0f} s target)")
+    print(f"load average after {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
