@@ -144,10 +144,17 @@ def _weighted_lasso(X, working, weights, lambdas, intercepts, coefs, tol, max_sw
     diagonal = np.maximum(diagonal, 1e-12)
     scale = np.sqrt(diagonal)
 
-    # A few coordinate-descent sweeps find the active set for most lambdas; the exact
-    # active-set solve then finishes them. Lambdas whose active set is still wrong (strongly
-    # correlated features make coordinate descent crawl) are finished by feature-sign search.
-    coefs, _ = _coordinate_sweeps(gram, cross, diagonal, scale, lambdas, coefs)
+    # Warm-started from the previous Newton step, most lambdas keep their active set and
+    # signs, so one exact active-set solve finishes them. A few coordinate-descent sweeps
+    # find the active set of the others, and feature-sign search finishes any lambda whose
+    # active set is still wrong (strongly correlated features make coordinate descent crawl).
+    solutions, exact = _solve_active_sets(gram, cross, lambdas, coefs)
+    coefs[exact] = solutions[exact]
+    if exact.all():
+        return z_mean - np.einsum("lj,lj->l", x_mean, coefs), coefs
+    coefs[~exact], _ = _coordinate_sweeps(
+        gram[~exact], cross[~exact], diagonal[~exact], scale[~exact], lambdas[~exact], coefs[~exact]
+    )
     solutions, exact = _solve_active_sets(gram, cross, lambdas, coefs)
     coefs[exact] = solutions[exact]
     for lam_index in np.flatnonzero(~exact):
