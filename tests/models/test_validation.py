@@ -98,3 +98,11 @@ def test_null_test_centres_on_half(small_cohort):
     assert abs(result.null_auc.mean() - 0.5) <= 0.05
     assert result.observed_auc > 0.7
     assert result.p_value == pytest.approx(1 / 21)
+
+
+@pytest.mark.parametrize("name", ["RN", "DNN"])
+def test_cv_same_seed_identical(name, training):
+    X, y = training
+    first = cross_validate(make_family(name, **FAST), X, y, n_folds=3, n_repeats=1, seed=5)
+    second = cross_validate(make_family(name, **FAST), X, y, n_folds=3, n_repeats=1, seed=5)
+    pd.testing.assert_frame_equal(first.oof_prob, second.oof_prob)
