@@ -16,6 +16,7 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
+from mblstats.exceptions import InputValidationError
 from mblstats.models.families import make_family
 from mblstats.models.null_test import NullTestResult, permutation_null_test
 from mblstats.models.stage import (
@@ -82,6 +83,7 @@ def chapter_inputs(
     reader2_features_ct_path: str = "",
     reader2_features_cte_path: str = "",
     ct_label: str = "CT",
+    modality: str = "both",
     splits_dir: str = "splits",
     work_dir: str = "work",
     threshold_ml: float = 3000.0,
@@ -92,7 +94,17 @@ def chapter_inputs(
     temporal_cutoff: str = "2017-01-01",
     n_lambdas: int = 100,
 ) -> ChapterInputs:
-    """Collect a chapter's parameters; modalities with an empty feature path are skipped."""
+    """Collect a chapter's parameters; modalities with an empty feature path are skipped.
+
+    ``modality`` ("both", "CT" or "CTE") restricts the chapter to one feature table; "CT"
+    means the first table, whatever its ``ct_label``.
+    """
+    if modality not in ("both", "CT", "CTE"):
+        raise InputValidationError(f"modality must be 'both', 'CT' or 'CTE', got {modality!r}")
+    if modality == "CT":
+        features_cte_path = ""
+    elif modality == "CTE":
+        features_ct_path = ""
     feature_paths = {ct_label: features_ct_path, "CTE": features_cte_path}
     reader2 = {ct_label: reader2_features_ct_path, "CTE": reader2_features_cte_path}
     return ChapterInputs(
