@@ -32,7 +32,9 @@ def test_radscore_formula_reproduces_column(small_cohort):
     model, _ = _fit_predict("RN", small_cohort)
     X = small_cohort["X"].loc[small_cohort["validation"]]
     formula = model.formula()
-    np.testing.assert_allclose(formula.score(X), model.radscore(X), rtol=1e-10)
+    pipeline_radscore = model.pipeline_[:-1].transform(X[model.radiomics_columns_])["radscore"]
+    np.testing.assert_allclose(formula.score(X), pipeline_radscore, rtol=1e-10)
+    np.testing.assert_allclose(model.radscore(X), pipeline_radscore, rtol=1e-10)
     assert set(formula.coefficients.index) <= set(small_cohort["features"].columns)
     assert formula.to_frame()["mean"].notna().sum() == len(formula.coefficients)
 

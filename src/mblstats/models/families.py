@@ -144,7 +144,7 @@ class RadiomicsModel(_Family):
     def radscore(self, X: pd.DataFrame) -> pd.Series:
         """Return the radscore of each row of ``X``."""
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_[:-1].transform(self._radiomics(X, fitting=False))["radscore"]
+        return self.formula().score(self._radiomics(X, fitting=False))
 
     def formula(self):
         """Return the fitted :class:`~mblstats.selection.radscore.RadscoreFormula`."""
