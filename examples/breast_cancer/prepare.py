@@ -6,7 +6,7 @@ script writes:
 
 - ``features.parquet``: one row per patient (``patient_id`` index), one column per feature;
 - ``outcome.csv``: ``patient_id`` and ``outcome`` (1 = malignant, 0 = benign);
-- ``splits/wdbc_random.csv``: the stratified random 7:3 split (the modality label is WDBC).
+- ``splits/wdbc_random_seed<seed>.csv``: the stratified random 7:3 split (modality label WDBC).
 
 Usage: ``python examples/breast_cancer/prepare.py OUTPUT_DIR [--seed 2019]``
 """
@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.datasets import load_breast_cancer
 
 from mblstats.models.splits import random_split_outcome, save_splits
+from mblstats.models.stage import split_file_name
 
 
 def write_example(output_dir: Path, seed: int = 2019) -> dict[str, Path]:
@@ -34,7 +35,7 @@ def write_example(output_dir: Path, seed: int = 2019) -> dict[str, Path]:
     paths = {
         "features": output_dir / "features.parquet",
         "outcome": output_dir / "outcome.csv",
-        "split": output_dir / "splits" / "wdbc_random.csv",
+        "split": output_dir / "splits" / split_file_name("WDBC", "random", seed),
     }
     features.to_parquet(paths["features"])
     outcome.reset_index().to_csv(paths["outcome"], index=False)

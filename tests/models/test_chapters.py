@@ -88,3 +88,12 @@ def test_published_table_two_shape():
 def test_missing_outcome_source_rejected(tmp_path):
     with pytest.raises(InputValidationError, match="clinical_path or outcome_path"):
         chapters.load_data(chapters.chapter_inputs(features_ct_path=str(EXAMPLE / "prepare.py")))
+
+
+def test_chapters_use_written_split(wdbc):
+    from mblstats.models.splits import load_splits, split_ids
+
+    inputs, paths = wdbc
+    evaluations, _ = chapters.model_evaluations(inputs, families=("RN",))
+    written = split_ids(load_splits(paths["split"]), "train")
+    assert set(evaluations["WDBC"]["RN1"].train_prob.index) == set(written)

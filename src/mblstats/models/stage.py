@@ -207,7 +207,7 @@ def prepare_split(
         raise InputValidationError(f"split must be one of {SPLIT_KINDS}, got {kind!r}")
     if kind == "temporal" and not data.has_clinical:
         return None
-    path = Path(splits_dir) / f"{data.modality.lower()}_{kind}.csv"
+    path = Path(splits_dir) / split_file_name(data.modality, kind, seed, temporal_cutoff)
     if path.is_file():
         split = load_splits(path)
         unknown = set(split["patient_id"]) ^ set(data.y.index)
@@ -222,6 +222,13 @@ def prepare_split(
         )
     save_splits(split, path)
     return split
+
+
+def split_file_name(modality: str, kind: str, seed: int, temporal_cutoff: str = "2017-01-01") -> str:
+    """Return the split file's name; it records every setting that changes the split."""
+    if kind == "temporal":
+        return f"{modality.lower()}_temporal_{temporal_cutoff}_seed{seed}.csv"
+    return f"{modality.lower()}_random_seed{seed}.csv"
 
 
 def model_plan(data: ModelingData, dnn_split: str = "random", families=None) -> list[PlannedModel]:
