@@ -136,6 +136,7 @@ class LassoRadscore(TransformerMixin, BaseEstimator):
             raise InputValidationError(
                 f"output must be 'radscore' or 'selected', got {self.output!r}"
             )
+
         outcome = np.asarray(y).astype(int)
         self.cv_result_: LassoCVResult = cross_validate_lambda(
             X, outcome, n_folds=self.n_folds, rule=self.rule, n_lambdas=self.n_lambdas, seed=self.seed
@@ -155,6 +156,7 @@ class LassoRadscore(TransformerMixin, BaseEstimator):
                 self.rule,
                 lam,
             )
+
         intercept, coef = fit_l1_logistic(X.to_numpy(dtype=float), outcome, lam)
         self.lambda_ = lam
         self.intercept_ = intercept
