@@ -257,3 +257,14 @@ def test_nifti_format_and_level_spellings(tmp_path, clinical):
     manifest = write_demo_images(table, tmp_path, workers=1, progress=False, image_format="nii.gz")
     assert list(manifest["image_path"]) == ["D000/CT.nii.gz", "D000/CTE.nii.gz", "D001/CT.nii.gz"]
     assert read_array(tmp_path / "D000" / "mask.nii.gz").sum() > 0
+
+
+def test_demo_cohort_table_accepted():
+    from mblstats.cohort.demo import make_demo_clinical
+    from mblstats.imaging.demo import _validate_clinical
+
+    clinical = make_demo_clinical(2019)
+    table = _validate_clinical(clinical)
+    assert len(table) == 810
+    assert table["has_cte"].sum() == 643
+    assert len(_second_reader_ids(table["patient_id"], 2019, 40)) == 40

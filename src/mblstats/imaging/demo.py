@@ -5,7 +5,7 @@ modality, plus a tumour mask, so the whole pipeline (feature extraction, reducti
 runs without patient data. The volumes are pelvic CTs in Hounsfield units (int16): air at
 -1000 HU outside the body, fat, muscle, bowel, bladder, iliac vessels, a pelvic ring of cortex
 and marrow, and quantum noise (SD 12 HU). The tumour is a lobulated blob whose maximal diameter
-follows ``tumour_size_cm``; its heterogeneity, necrotic core, vessels and contrast enhancement
+follows ``tumour_size_cm``. Its heterogeneity, necrotic core, vessels and contrast enhancement
 come from latent variables correlated with the logarithm of ``blood_loss_ml``. CTE shows the
 same anatomy and mask with enhancing vessels, muscle and viable tumour.
 
@@ -32,8 +32,16 @@ hash of its ``patient_id``, so a subset run gives byte-identical files to the fu
 any number of workers. The second-reader subset is the ``n_second_reader`` patients of the
 clinical table with the smallest seeded hash, so it does not depend on ``patient_ids`` either.
 
-Measured on the full demo cohort (810 CT, 643 CTE, 810 masks, 40 second masks) on 2 cores:
-see ``benchmarks/demo_images.py``; the module docstring of that script records the numbers.
+Cost of the full demo cohort (810 CT, 643 CTE, 810 masks, 40 second masks), measured with
+``benchmarks/demo_images.py --workers 2`` on a 2-CPU machine shared with other jobs: 406 MB on
+disk (about 280 kB per volume, 2 kB per mask), 0.19 s of CPU per patient (about 2.5 minutes of
+CPU in all, so about 80 s on 2 idle cores), and 390 s wall time at a load average of 8-10.
+
+Signal, measured with ``benchmarks/demo_signal.py --n-patients 810`` (pyradiomics shape,
+first-order and GLCM features of the original image, bin width 25 HU; StandardScaler + L1
+logistic regression tuned by inner 5-fold CV on a stratified 70 %): validation AUC 0.74 on CT
+(mean of 20 splits 0.75, SD 0.04) and 0.77 on CTE (0.77, SD 0.03), against 0.69 and 0.71 for
+the tumour size alone. The study reported 0.68-0.76 for its radiomics models.
 """
 
 from __future__ import annotations
@@ -183,7 +191,7 @@ def _validate_clinical(clinical):
 
     ids = table["patient_id"].astype(str).str.strip()
     for index in np.flatnonzero(~ids.map(lambda value: bool(_PATIENT_ID_PATTERN.match(value)))):
-        problems.append(f"row {index}: patient_id {_shown(table['patient_id'][index])} is not usable as a folder "
+        problems.append(f"row {index}: patient_id {_display_value(table['patient_id'][index])} is not usable as a folder "
                         "name; use letters, digits, '_', '.' and '-'")
     for value in ids[ids.duplicated()].unique():
         problems.append(f"patient_id {value!r} occurs more than once; ids must be unique")
@@ -191,23 +199,23 @@ def _validate_clinical(clinical):
 
     size = pd.to_numeric(table["tumour_size_cm"], errors="coerce")
     for index in np.flatnonzero(~((size > 0) & (size <= MAX_TUMOUR_SIZE_CM))):
-        problems.append(f"row {index} ({ids[index]}): tumour_size_cm {_shown(table['tumour_size_cm'][index])} "
+        problems.append(f"row {index} ({ids[index]}): tumour_size_cm {_display_value(table['tumour_size_cm'][index])} "
                         f"must be a number in (0, {MAX_TUMOUR_SIZE_CM:g}]")
     blood = pd.to_numeric(table["blood_loss_ml"], errors="coerce")
     for index in np.flatnonzero(~((blood >= 0) & np.isfinite(blood))):
-        problems.append(f"row {index} ({ids[index]}): blood_loss_ml {_shown(table['blood_loss_ml'][index])} "
+        problems.append(f"row {index} ({ids[index]}): blood_loss_ml {_display_value(table['blood_loss_ml'][index])} "
                         "must be a finite number >= 0")
     table["tumour_size_cm"], table["blood_loss_ml"] = size, blood
 
     has_cte = table["has_cte"].map(_parse_yes_no)
     for index in np.flatnonzero(has_cte.isna()):
-        problems.append(f"row {index} ({ids[index]}): has_cte {_shown(table['has_cte'][index])} must be 'yes' or 'no'")
+        problems.append(f"row {index} ({ids[index]}): has_cte {_display_value(table['has_cte'][index])} must be 'yes' or 'no'")
     table["has_cte"] = has_cte
 
     for column, parse in (("tumour_type", _parse_tumour_type), ("location", _parse_location)):
         parsed = table[column].map(parse)
         for index in np.flatnonzero(parsed.isna()):
-            problems.append(f"row {index} ({ids[index]}): {column} {_shown(table[column][index])} is not one of "
+            problems.append(f"row {index} ({ids[index]}): {column} {_display_value(table[column][index])} is not one of "
                             f"{', '.join(map(str, CATEGORICAL_LEVELS[column]))}")
         table[column] = parsed
 
@@ -217,7 +225,7 @@ def _validate_clinical(clinical):
     return table
 
 
-def _shown(value):
+def _display_value(value):
     """Return the repr of a cell value as the user typed it (``-1.0``, not ``np.float64(-1.0)``)."""
     return repr(value.item() if isinstance(value, np.generic) else value)
 
@@ -254,12 +262,12 @@ def _select_patients(table, patient_ids):
     if isinstance(patient_ids, str):
         raise InputValidationError(f"patient_ids must be a sequence of ids, got the string {patient_ids!r}; "
                                    "wrap a single id in a list")
-    wanted = [str(value).strip() for value in patient_ids]
-    unknown = sorted(set(wanted) - set(table["patient_id"]))
+    requested = [str(value).strip() for value in patient_ids]
+    unknown = sorted(set(requested) - set(table["patient_id"]))
     if unknown:
-        shown = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
-        raise InputValidationError(f"patient_ids has {len(unknown)} id(s) not in the clinical table: {shown}")
-    return table[table["patient_id"].isin(set(wanted))]
+        listed = ", ".join(unknown[:10]) + (" ..." if len(unknown) > 10 else "")
+        raise InputValidationError(f"patient_ids has {len(unknown)} id(s) not in the clinical table: {listed}")
+    return table[table["patient_id"].isin(set(requested))]
 
 
 def _default_workers():
@@ -290,12 +298,12 @@ def _run_jobs(jobs, n_workers, progress):
 
 
 def _init_worker():
-    # Each worker process writes one file at a time; ITK threads would only compete for cores.
+    # The pool already runs one process per core, so extra ITK threads would only compete for them.
     sitk.ProcessObject.SetGlobalDefaultNumberOfThreads(1)
 
 
 def _write_patient(job):
-    """Synthesise and write one patient's files; return its manifest rows."""
+    """Synthesise and write one patient's files and return its manifest rows."""
     rng = patient_generator(job["seed"], job["patient_id"])
     phantom = _phantom.synthesise_patient(
         rng,
