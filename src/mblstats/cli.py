@@ -12,7 +12,14 @@ from mblstats.exceptions import MblstatsError
 
 logger = logging.getLogger("mblstats")
 
-QUICK_PROFILE = {"demo_patients": 160, "cv_repeats": 2, "n_bootstrap": 20, "n_permutations": 5}
+QUICK_PROFILE = {
+    "demo_patients": 160,
+    "cv_repeats": 2,
+    "n_bootstrap": 20,
+    "n_permutations": 5,
+    "radiomics_params_ct": "ct_quick",
+    "radiomics_params_cte": "cte_quick",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -62,8 +69,9 @@ def _build_parser() -> argparse.ArgumentParser:
     build.add_argument("--features-cte", type=Path, default=None,
                        help="precomputed CTE feature table (parquet or CSV, index patient_id)")
     build.add_argument("--quick", action="store_true",
-                       help="small preview: images for 160 demo patients, 2 CV repeats, "
-                            "20 bootstrap samples, 5 permutations")
+                       help="small preview: images for 160 demo patients, features of the original "
+                            "image only (107), 2 CV repeats, 20 bootstrap samples, "
+                            "5 permutations")
     build.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override one run parameter, e.g. --set threshold_ml=2500")
     build.set_defaults(handler=_run_build)

@@ -47,6 +47,9 @@ class RunParameters:
         Number of demo patients that get images; ``None`` means all 810 and 0 means none.
     workers : int or None
         Worker processes for extraction; ``None`` means all cores.
+    radiomics_params_ct, radiomics_params_cte : str
+        pyradiomics parameter set per modality: a shipped name (``ct``, ``cte``, or the
+        original-image-only ``ct_quick``, ``cte_quick``) or the path of a YAML file.
     """
 
     seed: int = 2019
@@ -62,6 +65,8 @@ class RunParameters:
     n_permutations: int = 20
     demo_patients: int | None = None
     workers: int | None = None
+    radiomics_params_ct: str = "ct"
+    radiomics_params_cte: str = "cte"
 
     def __post_init__(self) -> None:
         problems = _validate(self)
@@ -127,6 +132,10 @@ def _validate(params: RunParameters) -> list[str]:
         problems.append(
             f"temporal_cutoff={params.temporal_cutoff!r} is not an ISO date; use YYYY-MM-DD"
         )
+    for name in ("radiomics_params_ct", "radiomics_params_cte"):
+        value = getattr(params, name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(f"{name}={value!r} is invalid; use a shipped set name or a YAML path")
     for name in ("demo_patients", "workers"):
         value = getattr(params, name)
         if value is not None and (not isinstance(value, int) or value < 0):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mblstats.book.notebooks import NotebookExecutionError
+from mblstats.book.notebooks import NotebookExecutionError, chapter_notebooks
 from mblstats.book.pipeline import build_book
 from mblstats.cli import QUICK_PROFILE
 from mblstats.params import RunParameters
@@ -70,6 +70,21 @@ def demo_book(tmp_path_factory, repo_root):
 
 
 @pytest.mark.slow
-def test_demo_book_has_every_chapter(demo_book):
+def test_demo_book_has_every_chapter(demo_book, repo_root):
     html_dir = demo_book.parent
-    assert (html_dir / "notebooks" / "cohort.html").exists()
+    for entry in chapter_notebooks(repo_root / "_toc.yml"):
+        assert (html_dir / f"{entry}.html").exists(), f"{entry}.html was not built"
+
+
+@pytest.mark.slow
+def test_demo_book_cohort_chapter_in_browser(demo_book):
+    with open_browser() as page:
+        page.goto((demo_book.parent / "notebooks" / "cohort.html").as_uri())
+        main = page.inner_text("main")
+
+        assert "Table 1" in main
+        assert "45.343" in main  # published chi-square of tumour type, CT cohort
+        assert "{glue" not in main  # every glued number was resolved
+        figure = page.locator("#fig-blood-loss img")
+        assert figure.is_visible()
+        assert figure.evaluate("img => img.naturalWidth") > 100

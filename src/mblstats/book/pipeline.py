@@ -198,10 +198,12 @@ def _prepare_features(params: RunParameters, layout: RunLayout, inputs: BookInpu
 
     from mblstats.radiomics import extract_features
 
+    reader2_manifest = layout.data_dir / "images_reader2.csv"
     for modality in _modalities(params):
+        parameter_set = _radiomics_params(params, modality)
         result = extract_features(
             layout.manifest,
-            modality.lower(),
+            parameter_set,
             layout.features(modality),
             modality=modality,
             workers=params.workers,
@@ -211,6 +213,25 @@ def _prepare_features(params: RunParameters, layout: RunLayout, inputs: BookInpu
             "%s: %d cases extracted, %d failed",
             modality, len(result.features), len(result.failures),
         )
+        if reader2_manifest.exists() and _lists_modality(reader2_manifest, modality):
+            extract_features(
+                reader2_manifest,
+                parameter_set,
+                layout.reader2_features(modality),
+                modality=modality,
+                workers=params.workers,
+                cache_dir=layout.cache_dir,
+            )
+
+
+def _radiomics_params(params: RunParameters, modality: str) -> str:
+    return params.radiomics_params_ct if modality == "CT" else params.radiomics_params_cte
+
+
+def _lists_modality(manifest: Path, modality: str) -> bool:
+    import pandas as pd
+
+    return bool((pd.read_csv(manifest, usecols=["modality"])["modality"] == modality).any())
 
 
 def _modalities(params: RunParameters) -> tuple[str, ...]:
@@ -220,6 +241,7 @@ def _modalities(params: RunParameters) -> tuple[str, ...]:
 def notebook_values(params: RunParameters, layout: RunLayout) -> dict[str, Any]:
     """Collect every value a chapter may declare as a parameter, by name."""
     values: dict[str, Any] = dict(params.to_dict())
+    values.update(params_ct=params.radiomics_params_ct, params_cte=params.radiomics_params_cte)
     values.update(
         run_dir=str(layout.root),
         clinical_path=str(layout.clinical),

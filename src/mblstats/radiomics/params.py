@@ -24,6 +24,8 @@ PARAMS_DIR = Path(__file__).parent / "params"
 SHIPPED_PARAMS: dict[str, Path] = {
     "ct": PARAMS_DIR / "ct.yaml",
     "cte": PARAMS_DIR / "cte.yaml",
+    "ct_quick": PARAMS_DIR / "ct_quick.yaml",
+    "cte_quick": PARAMS_DIR / "cte_quick.yaml",
 }
 
 # Meaning of each setting in plain words, shown next to its value in the book.
