@@ -106,3 +106,14 @@ def test_cv_same_seed_identical(name, training):
     first = cross_validate(make_family(name, **FAST), X, y, n_folds=3, n_repeats=1, seed=5)
     second = cross_validate(make_family(name, **FAST), X, y, n_folds=3, n_repeats=1, seed=5)
     pd.testing.assert_frame_equal(first.oof_prob, second.oof_prob)
+
+
+def test_parallel_workers_same_results(training):
+    X, y = training
+    model = make_family("Clinical-RN", **FAST)
+    serial = cross_validate(model, X, y, n_folds=3, n_repeats=1, seed=6)
+    parallel = cross_validate(model, X, y, n_folds=3, n_repeats=1, seed=6, n_jobs=2)
+    pd.testing.assert_frame_equal(serial.oof_prob, parallel.oof_prob)
+    boot_serial = bootstrap_optimism(model, X, y, n_bootstrap=2, seed=6)
+    boot_parallel = bootstrap_optimism(model, X, y, n_bootstrap=2, seed=6, n_jobs=2)
+    pd.testing.assert_frame_equal(boot_serial.optimism, boot_parallel.optimism)

@@ -280,8 +280,13 @@ def honest_validation(
     cv_repeats: int = 10,
     n_bootstrap: int = 200,
     n_permutations: int = 20,
+    n_jobs: int | None = None,
 ) -> dict[str, HonestValidation]:
-    """Run both CV modes, the bootstrap and the null test per modality; cache in ``work_dir``."""
+    """Run both CV modes, the bootstrap and the null test per modality; cache in ``work_dir``.
+
+    ``n_jobs`` sets the joblib worker processes of folds, bootstrap samples and permutations;
+    the results do not depend on it.
+    """
     results = {}
     for modality, data in load_data(inputs).items():
         options = modality_options(inputs, modality)
@@ -300,14 +305,18 @@ def honest_validation(
         if path.is_file() and joblib.load(path).get("key") == key:
             results[modality] = joblib.load(path)["result"]
             continue
-        result = _validate_modality(data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations)
+        result = _validate_modality(
+            data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations, n_jobs
+        )
         path.parent.mkdir(parents=True, exist_ok=True)
         joblib.dump({"key": key, "result": result}, path)
         results[modality] = result
     return results
 
 
-def _validate_modality(data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations):
+def _validate_modality(
+    data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations, n_jobs
+):
     plan = {planned.label: planned for planned in model_plan(data, inputs.dnn_split)}
     cv, optimism, null, skipped = [], [], [], {}
     for label in models:
@@ -321,14 +330,20 @@ def _validate_modality(data, inputs, options, models, cv_folds, cv_repeats, n_bo
         model = make_family(planned.family, **family_options)
         X_train, y_train = data.X.loc[train], data.y.loc[train]
         for mode in ("as_published", "leakage_safe"):
-            cv.append(cross_validate(model, X_train, y_train, cv_folds, cv_repeats, inputs.seed, mode, label))
+            cv.append(
+                cross_validate(
+                    model, X_train, y_train, cv_folds, cv_repeats, inputs.seed, mode, label, n_jobs
+                )
+            )
         if n_bootstrap > 0:
-            optimism.append(bootstrap_optimism(model, X_train, y_train, n_bootstrap, inputs.seed, label))
+            optimism.append(
+                bootstrap_optimism(model, X_train, y_train, n_bootstrap, inputs.seed, label, n_jobs)
+            )
         if n_permutations > 0:
             null.append(
                 permutation_null_test(
                     model, X_train, y_train, data.X.loc[validation], data.y.loc[validation],
-                    n_permutations, inputs.seed, name=label,
+                    n_permutations, inputs.seed, name=label, n_jobs=n_jobs,
                 )
             )
     return HonestValidation(data.modality, cv, optimism, null, skipped)

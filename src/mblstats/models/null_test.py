@@ -14,6 +14,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
@@ -72,6 +73,7 @@ def permutation_null_test(
     seed: int = 2019,
     observed: bool = True,
     name: str | None = None,
+    n_jobs: int | None = None,
 ) -> NullTestResult:
     """Fit ``model`` on permuted training outcomes and score each fit on the validation set.
 
@@ -86,6 +88,9 @@ def permutation_null_test(
         Seed of the permutations.
     observed : bool, default=True
         Also fit on the real outcome, to report the observed AUC and a permutation p-value.
+    n_jobs : int or None, default=None
+        Worker processes (joblib). The permutations are drawn up front from ``seed``, so the
+        result does not depend on it.
 
     Returns
     -------
@@ -95,15 +100,21 @@ def permutation_null_test(
     train_y = np.asarray(y_train).astype(int)
     validation_y = np.asarray(y_validation).astype(int)
     label = name or type(model).__name__
-    null_auc = np.empty(n_permutations)
-    with threadpool_limits(limits=1, user_api="blas"):
-        for permutation in tqdm(range(n_permutations), desc=f"null test {label}", leave=False):
-            shuffled = rng.permutation(train_y)
-            fitted = clone(model).fit(X_train, shuffled)
-            null_auc[permutation] = roc_auc_score(validation_y, fitted.predict_proba(X_validation)[:, 1])
-        observed_auc = None
-        if observed:
-            fitted = clone(model).fit(X_train, train_y)
-            observed_auc = float(roc_auc_score(validation_y, fitted.predict_proba(X_validation)[:, 1]))
+    permutations = [rng.permutation(train_y) for _ in range(n_permutations)]
+    null_auc = np.array(
+        Parallel(n_jobs=n_jobs)(
+            delayed(_validation_auc)(model, X_train, shuffled, X_validation, validation_y)
+            for shuffled in tqdm(permutations, desc=f"null test {label}", leave=False)
+        )
+    )
+    observed_auc = None
+    if observed:
+        observed_auc = _validation_auc(model, X_train, train_y, X_validation, validation_y)
     logger.info("null test %s: mean null AUC %.3f over %d permutations", label, null_auc.mean(), n_permutations)
     return NullTestResult(model=label, null_auc=null_auc, observed_auc=observed_auc)
+
+
+def _validation_auc(model, X_train, y_train, X_validation, y_validation) -> float:
+    with threadpool_limits(limits=1, user_api="blas"):
+        fitted = clone(model).fit(X_train, y_train)
+        return float(roc_auc_score(y_validation, fitted.predict_proba(X_validation)[:, 1]))

@@ -20,6 +20,7 @@ import logging
 import numpy as np
 import pandas as pd
 from imblearn.over_sampling import SMOTE
+from joblib import Parallel, delayed
 from imblearn.pipeline import Pipeline
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
@@ -160,6 +161,7 @@ def cross_validate(
     seed: int = 2019,
     mode: str = "leakage_safe",
     name: str | None = None,
+    n_jobs: int | None = None,
 ) -> CrossValidationResult:
     """Run repeated stratified k-fold cross-validation of an unfitted model on training rows.
 
@@ -175,6 +177,9 @@ def cross_validate(
     mode : {"leakage_safe", "as_published"}, default="leakage_safe"
     name : str, optional
         Label of the model in the result; defaults to the class name.
+    n_jobs : int or None, default=None
+        Worker processes for the folds (joblib; ``None`` is one, -1 all cores). Results do
+        not depend on it. Network families always train their folds in one batched run.
 
     Returns
     -------
@@ -203,9 +208,13 @@ def cross_validate(
         if hasattr(model, "network_estimator"):
             oof = _batched_network_cv(model, final, design, outcome, splits, mode).T
         else:
-            for index, (train, test) in enumerate(tqdm(splits, desc=f"CV {label} ({mode})", leave=False)):
-                fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
-                oof[test, index // n_folds] = fitted.predict_proba(design.iloc[test])[:, 1]
+            logger.info("CV %s (%s): %d fits", label, mode, len(splits))
+            fold_prob = Parallel(n_jobs=n_jobs)(
+                delayed(_fit_predict)(final, design, outcome, train, test)
+                for train, test in tqdm(splits, desc=f"CV {label} ({mode})", leave=False)
+            )
+            for index, ((_, test), prob) in enumerate(zip(splits, fold_prob)):
+                oof[test, index // n_folds] = prob
     for index, (_, test) in enumerate(splits):
         fold_auc[index] = roc_auc_score(outcome.iloc[test], oof[test, index // n_folds])
     return CrossValidationResult(
@@ -220,7 +229,13 @@ def cross_validate(
 
 
 def bootstrap_optimism(
-    model, X: pd.DataFrame, y, n_bootstrap: int = 200, seed: int = 2019, name: str | None = None
+    model,
+    X: pd.DataFrame,
+    y,
+    n_bootstrap: int = 200,
+    seed: int = 2019,
+    name: str | None = None,
+    n_jobs: int | None = None,
 ) -> OptimismResult:
     """Estimate optimism by Harrell's bootstrap, refitting the whole model in each sample.
 
@@ -228,7 +243,9 @@ def bootstrap_optimism(
     sample and evaluated both on the sample and on the original rows. The optimism is the
     mean difference, and the corrected metric is the apparent metric minus the optimism.
     Samples with a single outcome class are redrawn. A calibration slope that is undefined
-    (separated in-sample risks) is left out of the mean for that metric.
+    (separated in-sample risks) is left out of the mean for that metric. The samples are
+    drawn up front from ``seed``, so ``n_jobs`` (joblib worker processes) does not change
+    the result.
 
     Returns
     -------
@@ -240,14 +257,11 @@ def bootstrap_optimism(
     with threadpool_limits(limits=1, user_api="blas"):
         fitted = clone(model).fit(X, outcome)
         apparent = _metrics(outcome, fitted.predict_proba(X)[:, 1])
-        rows = []
-        for _ in tqdm(range(n_bootstrap), desc=f"bootstrap {label}", leave=False):
-            rows_drawn = _draw_with_both_classes(rng, outcome.to_numpy())
-            sample_X, sample_y = X.iloc[rows_drawn], outcome.iloc[rows_drawn]
-            refit = clone(model).fit(sample_X, sample_y)
-            on_sample = _metrics(sample_y, refit.predict_proba(sample_X)[:, 1])
-            on_original = _metrics(outcome, refit.predict_proba(X)[:, 1])
-            rows.append({key: on_sample[key] - on_original[key] for key in on_sample})
+    draws = [_draw_with_both_classes(rng, outcome.to_numpy()) for _ in range(n_bootstrap)]
+    rows = Parallel(n_jobs=n_jobs)(
+        delayed(_bootstrap_optimism_once)(model, X, outcome, drawn)
+        for drawn in tqdm(draws, desc=f"bootstrap {label}", leave=False)
+    )
     return OptimismResult(model=label, apparent=apparent, optimism=pd.DataFrame(rows))
 
 
@@ -292,6 +306,21 @@ def evaluate_on_validation(
         y_train=train_y,
         y_validation=validation_y,
     )
+
+
+def _fit_predict(final, design, outcome, train, test) -> np.ndarray:
+    with threadpool_limits(limits=1, user_api="blas"):
+        fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
+        return fitted.predict_proba(design.iloc[test])[:, 1]
+
+
+def _bootstrap_optimism_once(model, X, outcome, drawn) -> dict:
+    with threadpool_limits(limits=1, user_api="blas"):
+        sample_X, sample_y = X.iloc[drawn], outcome.iloc[drawn]
+        refit = clone(model).fit(sample_X, sample_y)
+        on_sample = _metrics(sample_y, refit.predict_proba(sample_X)[:, 1])
+        on_original = _metrics(outcome, refit.predict_proba(X)[:, 1])
+    return {key: on_sample[key] - on_original[key] for key in on_sample}
 
 
 def _batched_network_cv(model, final, design, outcome, splits, mode) -> np.ndarray:
