@@ -13,7 +13,7 @@ columns in correlated blocks, see ``mblstats.models.synthetic``), training rows 
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/models.py [--features 1316] [--repeats 10] [--folds 10]
+    .venv/bin/python benchmarks/models.py [--features 1316] [--repeats 10] [--n-jobs 2]
 
 Targets on 2 cores: (b) at most 15 s; part 3 at most 5 minutes. Other processes on the
 machine slow every part down, so the load average is printed before and after.
@@ -54,11 +54,13 @@ def demo_training_data(n_features: int, seed: int):
     return clinical, outcome, X.loc[train], outcome.loc[train]
 
 
-def time_family_cv(families, X, y, folds, repeats, seed):
+def time_family_cv(families, X, y, folds, repeats, seed, n_jobs):
     seconds = {}
     for name in families:
         start = time.perf_counter()
-        result = cross_validate(make_family(name, seed=seed), X, y, folds, repeats, seed, name=name)
+        result = cross_validate(
+            make_family(name, seed=seed), X, y, folds, repeats, seed, name=name, n_jobs=n_jobs
+        )
         seconds[name] = time.perf_counter() - start
         auc = result.to_frame().loc[0, "cv_auc_pooled"]
         print(f"  {name:13s} {seconds[name]:7.1f} s  pooled CV AUC {auc:.3f}", flush=True)
@@ -127,15 +129,18 @@ def main():
     parser.add_argument("--naive-fits", type=int, default=3, help="single network fits to time")
     parser.add_argument("--seed", type=int, default=2019)
     parser.add_argument("--skip-stage", action="store_true", help="skip part 3")
+    parser.add_argument("--n-jobs", type=int, default=None, help="worker processes for part 1")
     args = parser.parse_args()
 
     print(f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     clinical, outcome, X, y = demo_training_data(args.features, args.seed)
     print(f"training rows {len(y)} ({int(y.sum())} MBL), {args.features} synthetic features")
 
-    print(f"1. leakage-safe {args.repeats} x {args.folds}-fold CV per family")
+    print(f"1. leakage-safe {args.repeats} x {args.folds}-fold CV per family, n_jobs={args.n_jobs}")
     with threadpool_limits(limits=1, user_api="blas"):
-        family_seconds = time_family_cv(args.families.split(","), X, y, args.folds, args.repeats, args.seed)
+        family_seconds = time_family_cv(
+            args.families.split(","), X, y, args.folds, args.repeats, args.seed, args.n_jobs
+        )
     print(f"   total {sum(family_seconds.values()):.1f} s")
 
     print("2. network, fixed design, 10 x 10-fold CV")
