@@ -66,16 +66,20 @@ class RedundancyFilter(TransformerMixin, BaseEstimator):
         unit = centred / np.linalg.norm(centred, axis=0)
         correlation = np.abs(unit.T @ unit)
 
+        # Each kept feature blocks the later features it duplicates, so one pass in column
+        # order drops exactly the features that duplicate an earlier kept one.
+        blocked_by = np.full(len(candidates), -1)
         kept: list[int] = []
         self.dropped_duplicate_ = {}
         for position, column in enumerate(candidates):
-            if kept:
-                partner = int(np.argmax(correlation[position, kept]))
-                if correlation[position, kept[partner]] > self.max_abs_correlation:
-                    kept_column = frame.columns[candidates[kept[partner]]]
-                    self.dropped_duplicate_[frame.columns[column]] = kept_column
-                    continue
+            if blocked_by[position] >= 0:
+                kept_column = frame.columns[candidates[blocked_by[position]]]
+                self.dropped_duplicate_[frame.columns[column]] = kept_column
+                continue
             kept.append(position)
+            duplicates = correlation[position] > self.max_abs_correlation
+            duplicates[: position + 1] = False
+            blocked_by[duplicates & (blocked_by < 0)] = position
         self.kept_features_ = [frame.columns[candidates[position]] for position in kept]
         self.feature_names_in_ = np.asarray(frame.columns, dtype=object)
         logger.debug(
