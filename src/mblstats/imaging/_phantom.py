@@ -123,6 +123,7 @@ def synthesise_patient(rng, *, tumour_size_cm, blood_loss_ml, tumour_type, zone,
 
     anatomy = _draw_anatomy(rng, coords)
     mask, radial = _draw_tumour_mask(rng, coords, centre_mm, semi_axes_mm, rotation)
+    _cover_tumour(anatomy, mask)
     tumour = _draw_tumour_tissue(rng, mask, radial, latents, tumour_type)
 
     ct = _compose(rng, anatomy, mask, tumour, contrast=False)
@@ -324,6 +325,14 @@ def _ensure_thickness(mask):
             structure[tuple(slice(None) if other == axis else 1 for other in range(3))] = True
             mask = ndimage.binary_dilation(mask, structure)
     return mask
+
+
+def _cover_tumour(anatomy, mask):
+    """Extend the body over a tumour that bulges out of it, under a layer of fat two voxels thick."""
+    envelope = ndimage.binary_dilation(mask, iterations=2) & ~anatomy["body"]
+    if envelope.any():
+        anatomy["hu"][envelope] = -100.0
+        anatomy["body"] |= envelope
 
 
 def _draw_tumour_tissue(rng, mask, radial, latents, tumour_type):
