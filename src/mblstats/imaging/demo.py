@@ -23,9 +23,11 @@ reproducibility filter. CT and CTE of a patient share one mask file, because CTE
 the same grid.
 
 Grid and spacing: 112 × 80 voxels in-plane at 3.5 mm (a 39.2 cm × 28 cm field of view) and
-at least 40 slices of 5 mm; a tumour longer than the 20 cm stack gets more slices. A finer
-grid would hold a 15 cm tumour in more than 10⁵ voxels and slow feature extraction without
-changing what the demo shows.
+at least 40 slices of 5 mm; a tumour longer than the 20 cm stack gets more slices. The median
+demo tumour then spans about 2,700 voxels and the largest about 63,000. Extracting all 1316
+pyradiomics features (original, 5 LoG and 8 wavelet images) took 1.2-2.8 s per case on one
+thread between the 10th and 90th percentile of tumour volume, and 5.8 s for the largest
+(measured once on a loaded 2-CPU machine, so an estimate).
 
 Reproducibility: every patient draws from its own generator, seeded by ``seed`` and a SHA-256
 hash of its ``patient_id``, so a subset run gives byte-identical files to the full run, for
@@ -34,8 +36,8 @@ clinical table with the smallest seeded hash, so it does not depend on ``patient
 
 Cost of the full demo cohort (810 CT, 643 CTE, 810 masks, 40 second masks), measured with
 ``benchmarks/demo_images.py --workers 2`` on a 2-CPU machine shared with other jobs: 406 MB on
-disk (about 280 kB per volume, 2 kB per mask), 0.19 s of CPU per patient (about 2.5 minutes of
-CPU in all, so about 80 s on 2 idle cores), and 390 s wall time at a load average of 8-10.
+disk (about 280 kB per volume, 2 kB per mask), 151 s of worker CPU time (0.19 s per patient,
+so about 80 s on 2 idle cores), and 308 s wall time at a load average of 4-7.
 
 Signal, measured with ``benchmarks/demo_signal.py --n-patients 810`` (pyradiomics shape,
 first-order and GLCM features of the original image, bin width 25 HU; StandardScaler + L1
