@@ -1,6 +1,6 @@
 """Synthesis of one demo patient's CT, contrast-enhanced CT and tumour masks as NumPy arrays.
 
-The anatomy is a coarse pelvis. An elliptical body of subcutaneous fat and muscle holds a
+The anatomy is a coarse pelvis. An elliptical body of subcutaneous fat and muscle contains a
 pelvic cavity of bowel, fat and bladder, the iliac vessels, and a bony pelvic ring (sacrum,
 iliac wings, acetabula with femoral heads, pubic rami) of cortical shell around marrow. The tumour is
 a lobulated ellipsoid whose maximal diameter follows the patient's tumour size, placed by the
@@ -336,7 +336,7 @@ def _cover_tumour(anatomy, mask):
 
 
 def _draw_tumour_tissue(rng, mask, radial, latents, tumour_type):
-    """Return plain and contrast HU arrays over the tumour's bounding box, and its slices."""
+    """Draw the tumour's plain and contrast HU over the mask's bounding box and return them with the box."""
     box = ndimage.find_objects(mask.astype(np.uint8))[0]
     inside = mask[box]
     radial_box = radial[box]
