@@ -97,3 +97,17 @@ def test_chapters_use_written_split(wdbc):
     evaluations, _ = chapters.model_evaluations(inputs, families=("RN",))
     written = split_ids(load_splits(paths["split"]), "train")
     assert set(evaluations["WDBC"]["RN1"].train_prob.index) == set(written)
+
+
+def test_non_finite_feature_dropped(tmp_path):
+    from mblstats.models.stage import load_modeling_data
+
+    features = pd.DataFrame(
+        {"good": [1.0, 2.0, 3.0], "broken": [1.0, np.nan, 3.0]},
+        index=pd.Index(["A", "B", "C"], name="patient_id"),
+    )
+    features.to_parquet(tmp_path / "features.parquet")
+    pd.DataFrame({"patient_id": ["A", "B", "C"], "outcome": [0, 1, 0]}).to_csv(tmp_path / "outcome.csv", index=False)
+    data = load_modeling_data("CT", tmp_path / "features.parquet", outcome_path=tmp_path / "outcome.csv")
+    assert list(data.X.columns) == ["good"]
+    assert list(data.y) == [0, 1, 0]

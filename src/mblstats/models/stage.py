@@ -35,6 +35,7 @@ import logging
 from pathlib import Path
 
 import joblib
+import numpy as np
 import pandas as pd
 
 from mblstats.exceptions import InputValidationError
@@ -182,7 +183,7 @@ def load_modeling_data(
         raise InputValidationError(
             f"no patient id of the feature table {features_path} matches the outcome table"
         )
-    X = features.loc[shared]
+    X = _drop_non_finite_features(features.loc[shared], modality)
     if clinical is not None:
         clinical = clinical.set_index("patient_id").loc[shared]
         X = clinical.join(X)
@@ -190,6 +191,24 @@ def load_modeling_data(
     return ModelingData(
         modality=modality, X=X, y=outcome.loc[shared], clinical=clinical, threshold_ml=threshold_ml
     )
+
+
+def _drop_non_finite_features(features: pd.DataFrame, modality: str) -> pd.DataFrame:
+    """Drop feature columns with a missing or infinite value, logging how many and which.
+
+    pyradiomics returns NaN for some features of degenerate masks; dropping the feature
+    keeps every patient, and the step uses no outcome, so it cannot leak.
+    """
+    finite = np.isfinite(features.to_numpy(dtype=float)).all(axis=0)
+    if not finite.all():
+        dropped = features.columns[~finite].tolist()
+        logger.warning(
+            "%s: %d features with missing or infinite values are left out (first: %s)",
+            modality,
+            len(dropped),
+            dropped[:5],
+        )
+    return features.loc[:, finite]
 
 
 def prepare_split(
