@@ -302,8 +302,10 @@ def honest_validation(
         }
         key = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()
         path = Path(inputs.work_dir) / f"validation_{modality.lower()}.joblib"
-        if path.is_file() and joblib.load(path).get("key") == key:
-            results[modality] = joblib.load(path)["result"]
+        cached = joblib.load(path) if path.is_file() else {}
+        if cached.get("key") == key:
+            logger.info("%s: reusing the validation results in %s", modality, path)
+            results[modality] = cached["result"]
             continue
         result = _validate_modality(
             data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations, n_jobs
