@@ -111,3 +111,18 @@ def test_non_finite_feature_dropped(tmp_path):
     data = load_modeling_data("CT", tmp_path / "features.parquet", outcome_path=tmp_path / "outcome.csv")
     assert list(data.X.columns) == ["good"]
     assert list(data.y) == [0, 1, 0]
+
+
+def test_honest_validation_cached(wdbc):
+    inputs, _ = wdbc
+    settings = {"models": ("RN1",), "cv_folds": 3, "cv_repeats": 1, "n_bootstrap": 2, "n_permutations": 2}
+    first = chapters.honest_validation(inputs, **settings)["WDBC"]
+    cache = Path(inputs.work_dir) / "validation_wdbc.joblib"
+    stamp = cache.stat().st_mtime_ns
+    second = chapters.honest_validation(inputs, **settings)["WDBC"]
+    assert cache.stat().st_mtime_ns == stamp
+    pd.testing.assert_frame_equal(first.cv_frame(), second.cv_frame())
+    tables = chapters.validation_tables({"WDBC": first})
+    assert list(tables["cv"]["mode"]) == ["as_published", "leakage_safe"]
+    assert set(tables["optimism"]["metric"]) == {"auc", "calibration_slope", "brier"}
+    assert tables["null"].loc[0, "n_permutations"] == 2
