@@ -154,6 +154,11 @@ def test_second_reader_masks(demo_dir, clinical):
         dice = 2 * (first & other).sum() / (first.sum() + other.sum())
         assert not np.array_equal(first, other), patient_id
         assert 0.6 < dice < 1.0, patient_id
+        # Voxels the second reader adds have tumour-like plain CT values, never bone or fat.
+        ct = read_array(demo_dir / patient_id / "CT.nrrd")
+        low, high = np.percentile(ct[first], [2, 98])
+        added = ct[other & ~first]
+        assert added.size == 0 or (added.min() >= low and added.max() <= high), patient_id
     written = {path.parent.name for path in demo_dir.glob("*/mask_reader2.nrrd")}
     assert written == set(second["patient_id"])
 

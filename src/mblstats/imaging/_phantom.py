@@ -128,7 +128,7 @@ def synthesise_patient(rng, *, tumour_size_cm, blood_loss_ml, tumour_type, zone,
 
     ct = _compose(rng, anatomy, mask, tumour, contrast=False)
     cte = _compose(rng, anatomy, mask, tumour, contrast=True) if with_cte else None
-    mask_reader2 = _second_reader_mask(rng, mask) if with_second_reader else None
+    mask_reader2 = _second_reader_mask(rng, mask, ct) if with_second_reader else None
     return PatientPhantom(ct=ct, cte=cte, mask=mask.astype(np.uint8),
                           mask_reader2=mask_reader2, latents=latents)
 
@@ -414,13 +414,21 @@ def _compose(rng, anatomy, mask, tumour, *, contrast):
     return np.clip(np.rint(hu), -1024, 3071).astype(np.int16)
 
 
-def _second_reader_mask(rng, mask):
-    """Return a second segmentation that grows or shrinks the boundary by one voxel in patches."""
-    outer_shell = ndimage.binary_dilation(mask) & ~mask
+def _second_reader_mask(rng, mask, ct):
+    """Return a second segmentation that grows or shrinks the boundary by one voxel in patches.
+
+    Like a semi-automatic tool, the second reader grows the region only into voxels whose plain
+    CT value lies within the tumour's own 2nd-98th percentile range, so it never takes in
+    cortical bone, fat or gas next to the tumour.
+    """
+    low, high = np.percentile(ct[mask], [2, 98])
+    outer_shell = ndimage.binary_dilation(mask) & ~mask & (ct >= low) & (ct <= high)
     inner_shell = mask & ~ndimage.binary_erosion(mask)
     patches = smooth_field(rng, mask.shape, (1.0, 2.0, 2.0))
     threshold = rng.uniform(0.3, 0.7)
     second = (mask & ~(inner_shell & (patches < -threshold))) | (outer_shell & (patches > threshold))
     if not second.any() or np.array_equal(second, mask):
+        second = mask & ~(inner_shell & (patches < 0))
+    if not second.any():
         second = ndimage.binary_dilation(mask)
     return _ensure_thickness(second).astype(np.uint8)
