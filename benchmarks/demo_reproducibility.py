@@ -26,7 +26,7 @@ from mblstats.imaging.demo import READER2_MANIFEST_NAME, _second_reader_ids, wri
 
 
 def icc_2_1(ratings):
-    """Return ICC(2,1) of an array of shape (n_subjects, n_raters) (Shrout and Fleiss 1979)."""
+    """Return ICC(2,1) (two-way random effects, absolute agreement) of an array (n_subjects, n_raters)."""
     n_subjects, n_raters = ratings.shape
     grand_mean = ratings.mean()
     subject_means = ratings.mean(axis=1, keepdims=True)

@@ -22,7 +22,7 @@ patient once per modality; pair the two files by ``patient_id`` and ``modality``
 reproducibility filter. CT and CTE of a patient share one mask file, because CTE is drawn on
 the same grid. The second reader's boundary moves by one voxel in patches (Dice 0.62-0.97,
 median 0.93); over the 56 shape, first-order and GLCM features of the 40 CT cases, the median
-ICC(2,1) is 0.98 and 54 features reach 0.75, sphericity and GLCM MCC do not
+ICC(2,1) is 0.98 and 54 features reach 0.75, while sphericity and GLCM MCC do not
 (``benchmarks/demo_reproducibility.py``).
 
 Grid and spacing: 112 × 80 voxels in-plane at 3.5 mm (a 39.2 cm × 28 cm field of view) and
