@@ -79,6 +79,12 @@ def select_clinical_variables(
         )
     data = clinical.loc[:, candidates].copy()
     data["_outcome"] = np.asarray(y).astype(int)
+    # A variable with one observed level (common in small bootstrap or CTE training sets)
+    # carries no information and cannot be tested, so it is left out of the screening.
+    constant = [name for name in candidates if data[name].nunique(dropna=True) < 2]
+    if constant:
+        logger.info("left out of the clinical screening, one level only: %s", ", ".join(constant))
+        candidates = [name for name in candidates if name not in constant]
     tests = univariate_tests(
         data,
         "_outcome",
