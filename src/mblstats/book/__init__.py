@@ -1,1 +1,1 @@
-"""book step of the mblstats pipeline."""
+"""Run directory layout, chapter execution with papermill, the Jupyter Book build and sweeps."""

@@ -1,0 +1,2 @@
+"""Splits, the model families (logistic and network), cross-validation, bootstrap optimism
+and the permutation null test."""

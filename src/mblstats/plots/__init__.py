@@ -1,0 +1,1 @@
+"""Figures only: each function draws results computed elsewhere on a matplotlib ``ax``."""
