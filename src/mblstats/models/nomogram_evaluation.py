@@ -198,3 +198,70 @@ def _at(frame: pd.DataFrame, threshold: float, column: str) -> float:
             f"threshold {threshold} is not on the decision curve; add it to the curve's thresholds"
         )
     return float(match.iloc[0])
+
+
+CODING_NOTES = {
+    "treatment": (
+        "each nominal variable has one coefficient per level against a reference level, and "
+        "levels with fewer than 10 training patients or one outcome only are pooled with the "
+        "reference. The study's single coefficients per variable are therefore not directly "
+        "comparable."
+    ),
+    "as_published": (
+        "each nominal variable enters as its integer code with one coefficient, as in the study. "
+        "This assumes equal steps in log-odds between arbitrary categories and is offered only "
+        "to reproduce the published table."
+    ),
+}
+
+
+def chapter_summary(fits, skipped: pd.DataFrame, calibration, curves, first_modality: str) -> dict:
+    """Collect the numbers that the chapter's prose quotes, NaN where a model is missing.
+
+    Parameters
+    ----------
+    fits : list of NomogramFit
+    skipped : DataFrame
+        ``modality``, ``model``, ``reason`` of the nomograms left out.
+    calibration : list of CalibrationResult
+    curves : dict
+        Output of :func:`decision_curves`.
+    first_modality : str
+        Modality whose clinical-RN1 values are quoted (the run's ``ct_label``).
+
+    Returns
+    -------
+    dict of str to str or float
+    """
+    coding = fits[0].coding if fits else ""
+    if fits:
+        status = f"The run fitted {len(fits)} nomograms."
+    elif len(skipped):
+        reasons = "; ".join(sorted(set(skipped["reason"])))
+        status = f"No nomogram was fitted ({reasons}), so the sections below are empty."
+    else:
+        status = "No nomogram was fitted: the run has no feature table, so the sections below are empty."
+    values = {
+        "status": status,
+        "coding": coding or "no",
+        "coding_note": CODING_NOTES.get(coding, "no model was fitted."),
+        "rn1_radscore_or": float("nan"),
+        "rn1_radscore_or_low": float("nan"),
+        "rn1_radscore_or_high": float("nan"),
+        "rn1_validation_hl_p": float("nan"),
+        "rn1_validation_slope": float("nan"),
+        "rn1_benefit_difference_02": float("nan"),
+    }
+    first = [fit for fit in fits if fit.modality == first_modality and fit.split == "random"]
+    if first:
+        radscore = first[0].model.table.loc["radscore"]
+        values["rn1_radscore_or"] = float(radscore["odds_ratio"])
+        values["rn1_radscore_or_low"] = float(radscore["or_ci_low"])
+        values["rn1_radscore_or_high"] = float(radscore["or_ci_high"])
+        for result in calibration:
+            if (result.modality, result.model, result.set) == (first_modality, first[0].label, "validation"):
+                values["rn1_validation_hl_p"] = result.hl_pvalue
+                values["rn1_validation_slope"] = result.slope
+        table = decision_table({key: value for key, value in curves.items() if key == (first_modality, first[0].label)}, (0.2,))
+        values["rn1_benefit_difference_02"] = float(table["difference"].iloc[0])
+    return values
