@@ -114,11 +114,11 @@ def nomogram_frame(X: pd.DataFrame, radscore, encoder) -> pd.DataFrame:
         if name in CONTINUOUS_COLUMNS or name not in encoder.levels_:
             frame[name] = design[name]
             continue
-        reference, kept = encoder.reference_[name], list(encoder.levels_[name])
-        if not kept:
+        reference, own_levels = encoder.reference_[name], list(encoder.levels_[name])
+        if not own_levels:
             continue
-        values = X[name].where(X[name].isin(kept), reference)
-        frame[name] = pd.Categorical(values, categories=[reference, *kept])
+        values = X[name].where(X[name].isin(own_levels), reference)
+        frame[name] = pd.Categorical(values, categories=[reference, *own_levels])
     return frame
 
 

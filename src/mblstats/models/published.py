@@ -1,6 +1,6 @@
 """The study's published tables: Table 2 (the nine models) and Table 3 (the nomograms).
 
-Values are training (validation) as printed, for plain CT and contrast-enhanced CT (CTE).
+Table 2 values are training (validation) as printed, for plain CT and contrast-enhanced CT (CTE).
 The study did not publish confidence intervals or the classification threshold.
 """
 
