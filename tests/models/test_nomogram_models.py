@@ -77,6 +77,13 @@ def test_as_published_codes_are_numeric(small_cohort):
     assert "location" in model.table.index
     assert "location" not in model.levels
     assert nomogram.predictor_points("location")["value"].tolist() == [1.0, 2.0, 3.0, 4.0, 5.0]
+    fit = nomograms.NomogramFit(
+        "CT", "random", "Clinical-RN1", "Clinical 1", "as_published", ("location", "tumour_size_cm"),
+        model, nomogram, pd.DataFrame(),
+    )
+    terms = nomograms.table_three([fit])["term"].tolist()
+    assert "Tumour location (Enneking zone) (code)" in terms
+    assert nomograms.axis_labels(fit)["location"] == "Tumour location (Enneking zone) (code)"
 
 
 def test_hosmer_lemeshow_correct_model_not_rejected():

@@ -311,7 +311,7 @@ def table_three(fits: list[NomogramFit], digits: int = 3) -> pd.DataFrame:
                 "modality": row["modality"],
                 "model": row["model"],
                 "coding": row["coding"],
-                "term": _term_label(row["term"], row["variable"]) if fitted else f"{_variable_label(row['variable'])} (not selected)",
+                "term": _term_label(row["term"], row["variable"], row["coding"]) if fitted else f"{_variable_label(row['variable'])} (not selected)",
                 "coef": f"{row['coef']:.{digits + 1}f}" if fitted else "",
                 "OR (95% CI)": _odds_ratio_text(row, "", digits) if fitted and row["term"] != INTERCEPT else "",
                 "p": _p_text(row["p"]) if fitted else "",
@@ -325,9 +325,10 @@ def _variable_label(variable: str) -> str:
     return {"intercept": "Intercept", "radscore": "Radscore"}.get(variable, VARIABLE_LABELS.get(variable, variable))
 
 
-def _term_label(term: str, variable: str) -> str:
+def _term_label(term: str, variable: str, coding: str) -> str:
     if term == INTERCEPT or term == variable:
-        return _variable_label(variable)
+        coded = coding == "as_published" and len(CATEGORICAL_LEVELS.get(variable, ())) > 2
+        return f"{_variable_label(variable)} (code)" if coded else _variable_label(variable)
     return f"{_variable_label(variable)}: {term[len(variable):]}"
 
 
