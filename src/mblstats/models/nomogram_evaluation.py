@@ -251,7 +251,11 @@ def chapter_summary(fits, skipped: pd.DataFrame, calibration, curves, first_moda
         "rn1_validation_hl_p": float("nan"),
         "rn1_validation_slope": float("nan"),
         "rn1_benefit_difference_02": float("nan"),
+        "rn2_validation_intercept": float("nan"),
     }
+    for result in calibration:
+        if (result.modality, result.model, result.set) == (first_modality, "Clinical-RN2", "validation"):
+            values["rn2_validation_intercept"] = result.intercept
     first = [fit for fit in fits if fit.modality == first_modality and fit.split == "random"]
     if first:
         radscore = first[0].model.table.loc["radscore"]
