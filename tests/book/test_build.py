@@ -54,6 +54,7 @@ def test_tiny_book_renders_in_browser(tmp_path):
 
     with open_browser() as page:
         page.goto(index.as_uri())
+        page.wait_for_url("**/book/intro.html")  # index.html redirects to the root page
         assert "Introduction" in page.title()
         page.get_by_role("link", name="A chapter").first.click()
         page.wait_for_load_state()
