@@ -13,10 +13,20 @@ spheres when that module is missing) and one parameter file, it measures in one 
    ratio to pyradiomics and the share of the floor reached, and checking that both give the
    same feature values;
 4. the same call again with the cache filled (warm);
-5. the peak resident memory of this process and all its children during step 3.
+5. the peak resident memory of this process and all its children during step 3;
+6. the worker utilisation of step 3: summed per-case seconds over workers x wall time, which
+   shows the scheduling overhead even when other processes share the cores.
 
 Each measurement is printed next to its target. The numbers are machine-dependent; the
 module does not assert them.
+
+Measured on 2 cores shared with other jobs (load average 2 to 12 during the runs), 40 demo CT
+cases, shipped ``ct`` parameters, 2 workers, in five runs: pyradiomics --jobs 2 took 113 to
+429 s and extract_features 41 to 408 s, a throughput ratio of 1.05 to 2.74 and 24 % to 146 %
+of the floor, because the load of the other jobs changed between the steps. The load-robust
+worker utilisation was 0.970 and 0.976 in the two runs that printed it. Warm cache: 0.1 to
+0.4 s (at most 0.3 % of cold). Peak RSS: 1.27 to 1.44 GiB. Feature values equal pyradiomics'
+own to 9e-13 relative.
 """
 
 from __future__ import annotations
@@ -188,6 +198,10 @@ def main() -> int:
         assert warm.features.equals(cold.features), "warm cache returned different values"
         difference = max_relative_difference(cold.features, theirs)
 
+        # Load-robust view: the share of the workers' wall time spent inside cases. Other
+        # processes slow the cases themselves but not this ratio, which measures our overhead.
+        utilisation = cold.provenance["extraction_seconds"] / (args.workers * cold_seconds)
+
         measured = {
             "throughput ratio to pyradiomics": pyradiomics_seconds / cold_seconds,
             "share of floor": floor / cold_seconds,
@@ -197,6 +211,7 @@ def main() -> int:
         print(f"extract_features cold: {cold_seconds:.1f} s ({n_cases / cold_seconds:.2f} cases/s), "
               f"warm: {warm_seconds:.2f} s, failures: {len(cold.failures)}")
         print(f"max relative difference to pyradiomics' values: {difference:.3g}")
+        print(f"worker utilisation (sum of per-case seconds / ({args.workers} x wall)): {utilisation:.3f}")
         print(f"load average at end: {os.getloadavg()[0]:.1f} (timings are only comparable on an otherwise idle machine)")
         print(f"{'measure':<34}{'value':>10}  target")
         for name, value in measured.items():
