@@ -59,6 +59,10 @@ def test_shipped_params_give_1316_features(real_cases, tmp_path):
     # VoxelVolume counts 2 mm voxels of the resampled mask (8 mm^3 each).
     assert result.features.at["STS_019", "original_shape_VoxelVolume"] % 8 == 0
 
+    quick = extract_features(manifest, "ct_quick", workers=1, progress=False)
+    assert quick.features.shape == (1, 107)
+    pd.testing.assert_frame_equal(quick.features, result.features[quick.features.columns], check_exact=True)
+
 
 def test_batch_reports_failures_and_extracts_the_rest(broken_batch, fast_params, tmp_path):
     out = tmp_path / "features_ct.parquet"

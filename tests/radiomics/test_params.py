@@ -7,7 +7,7 @@ import yaml
 
 from mblstats.exceptions import InputValidationError
 from mblstats.radiomics import SHIPPED_PARAMS, count_features, describe_params, load_params, resolve_params
-from mblstats.radiomics.params import requires_3d
+from mblstats.radiomics.params import describe_images, requires_3d
 
 # Settings that change a feature value; each shipped file must state them, not inherit defaults.
 VALUE_CHANGING_SETTINGS = (
@@ -33,9 +33,32 @@ VALUE_CHANGING_SETTINGS = (
 )
 
 
-@pytest.mark.parametrize("name", sorted(SHIPPED_PARAMS))
+STUDY_PARAMS = ("ct", "cte")
+QUICK_PARAMS = ("ct_quick", "cte_quick")
+
+
+@pytest.mark.parametrize("name", STUDY_PARAMS)
 def test_shipped_params_count_1316(name):
     assert count_features(name) == 1316
+
+
+@pytest.mark.parametrize("name", QUICK_PARAMS)
+def test_quick_params_count_107(name):
+    assert count_features(name) == 107
+
+
+@pytest.mark.parametrize("name", QUICK_PARAMS)
+def test_quick_params_match_full_settings(name):
+    quick = load_params(name)
+    full = load_params(name.removesuffix("_quick"))
+    assert quick["setting"] == full["setting"]
+    assert quick["featureClass"] == full["featureClass"]
+    assert quick["imageType"] == {"Original": {}}
+
+
+def test_describe_images():
+    assert describe_images("ct") == (14, "the original image, 5 Laplacian-of-Gaussian filtered images and 8 wavelet decompositions")
+    assert describe_images("ct_quick") == (1, "the original image")
 
 
 @pytest.mark.parametrize("name", sorted(SHIPPED_PARAMS))
@@ -45,7 +68,7 @@ def test_shipped_params_state_every_setting(name):
     assert missing == []
 
 
-@pytest.mark.parametrize("name", sorted(SHIPPED_PARAMS))
+@pytest.mark.parametrize("name", STUDY_PARAMS)
 def test_shipped_params_images_and_classes(name):
     content = load_params(name)
     assert content["imageType"]["LoG"]["sigma"] == [1.0, 2.0, 3.0, 4.0, 5.0]
@@ -63,7 +86,7 @@ def test_resolve_shipped_name_case_insensitive():
 
 
 def test_resolve_unknown_name():
-    with pytest.raises(InputValidationError, match=r"params 'mri' is neither a shipped parameter set \(ct, cte\)"):
+    with pytest.raises(InputValidationError, match=r"params 'mri' is neither a shipped parameter set \(ct, ct_quick, cte, cte_quick\)"):
         resolve_params("mri")
 
 

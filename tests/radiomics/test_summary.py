@@ -114,7 +114,6 @@ def test_plots_draw(features):
     plt.close("all")
 
 
-@pytest.mark.slow
 def test_chapter_notebook_runs(repo_root, tmp_path):
     """The chapter executes with papermill on a small run, and with no features at all."""
     papermill = pytest.importorskip("papermill")
@@ -162,4 +161,7 @@ def test_failure_table_and_chapter_numbers():
     assert numbers["failures_cte"] == 1
     assert numbers["extracted_cte"] == 2
     assert numbers["expected_features"] == 1316
+    assert numbers["shape_features"] == 14
+    assert numbers["features_per_image"] == 93
+    assert numbers["n_images"] == 14
     assert numbers["cte_settings"] == "the same as"  # the files differ only in comments

@@ -195,6 +195,34 @@ def count_features(params: str | Path | dict[str, Any]) -> int:
     return total
 
 
+def describe_images(params: str | Path | dict[str, Any]) -> tuple[int, str]:
+    """Count the images features are computed on and name them in words for prose.
+
+    Returns
+    -------
+    n_images : int
+        14 for the shipped CT and CTE files, 1 for the quick variants.
+    text : str
+        For example "the original image, 5 Laplacian-of-Gaussian filtered images and 8 wavelet
+        decompositions".
+    """
+    content = params if isinstance(params, dict) else load_params(params)
+    image_types = content["imageType"] or {}
+    parts = []
+    for name, options in image_types.items():
+        count = _count_images({name: options})
+        if name == "Original":
+            parts.append("the original image")
+        elif name == "LoG":
+            parts.append(f"{count} Laplacian-of-Gaussian filtered images")
+        elif name == "Wavelet":
+            parts.append(f"{count} wavelet decompositions")
+        else:
+            parts.append(f"{count} {name} image{'s' if count > 1 else ''}")
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return _count_images(image_types), text
+
+
 def _count_images(image_types: dict[str, Any]) -> int:
     n_images = 0
     for name, options in image_types.items():

@@ -17,7 +17,7 @@ from scipy.spatial.distance import squareform
 
 from mblstats.exceptions import InputValidationError
 from mblstats.radiomics.extraction import FAILURE_COLUMNS, read_failures, read_features
-from mblstats.radiomics.params import count_features, load_params
+from mblstats.radiomics.params import count_features, describe_images, load_params
 
 logger = logging.getLogger(__name__)
 
@@ -96,7 +96,9 @@ def chapter_numbers(
     dict
         ``cases_<modality>``, ``extracted_<modality>``, ``features_<modality>`` and
         ``failures_<modality>`` (int, modality in lower case) for each table,
-        ``expected_features`` (features per case under ``params_ct``) and ``cte_settings``
+        ``expected_features`` (features per case under ``params_ct``), ``shape_features``,
+        ``features_per_image``, ``n_images`` and ``image_list`` (words naming the images), and
+        ``cte_settings``
         (``"the same as"`` or ``"different from"``, comparing the parsed settings, so comments
         do not count).
     """
@@ -104,7 +106,14 @@ def chapter_numbers(
     for modality, row in extraction_counts(tables).iterrows():
         for column, value in row.items():
             numbers[f"{column}_{modality.lower()}"] = int(value)
-    numbers["expected_features"] = count_features(params_ct)
+    content = load_params(params_ct)
+    shape = {"imageType": {}, "featureClass": {key: value for key, value in content["featureClass"].items() if key.startswith("shape")}}
+    n_images, image_list = describe_images(content)
+    numbers["expected_features"] = count_features(content)
+    numbers["shape_features"] = count_features(shape)
+    numbers["features_per_image"] = (numbers["expected_features"] - numbers["shape_features"]) // max(n_images, 1)
+    numbers["n_images"] = n_images
+    numbers["image_list"] = image_list
     same = load_params(params_ct) == load_params(params_cte)
     numbers["cte_settings"] = "the same as" if same else "different from"
     return numbers
