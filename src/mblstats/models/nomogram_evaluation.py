@@ -200,21 +200,6 @@ def _at(frame: pd.DataFrame, threshold: float, column: str) -> float:
     return float(match.iloc[0])
 
 
-CODING_NOTES = {
-    "treatment": (
-        "each nominal variable has one coefficient per level against a reference level, and "
-        "levels with fewer than 10 training patients or one outcome only are pooled with the "
-        "reference. The study's single coefficients per variable are therefore not directly "
-        "comparable."
-    ),
-    "as_published": (
-        "each nominal variable enters as its integer code with one coefficient, as in the study. "
-        "This assumes equal steps in log-odds between arbitrary categories and is offered only "
-        "to reproduce the published table."
-    ),
-}
-
-
 def chapter_summary(fits, skipped: pd.DataFrame, calibration, curves, first_modality: str) -> dict:
     """Collect the numbers that the chapter's prose quotes, NaN where a model is missing.
 
@@ -244,7 +229,6 @@ def chapter_summary(fits, skipped: pd.DataFrame, calibration, curves, first_moda
     values = {
         "status": status,
         "coding": coding or "no",
-        "coding_note": CODING_NOTES.get(coding, "no model was fitted."),
         "rn1_radscore_or": float("nan"),
         "rn1_radscore_or_low": float("nan"),
         "rn1_radscore_or_high": float("nan"),

@@ -292,13 +292,14 @@ def coefficient_frame(fits: list[NomogramFit]) -> pd.DataFrame:
 
 
 def table_three(fits: list[NomogramFit], digits: int = 3) -> pd.DataFrame:
-    """Format Table 3: coefficient, OR (95 % CI) and p per term, with the published values.
+    """Format Table 3: coefficient, OR (95 % CI) and p per term, beside the published values.
 
     Returns
     -------
     DataFrame
         Columns ``modality``, ``model``, ``coding``, ``term``, ``coef``, ``OR (95% CI)``,
-        ``p`` and ``published`` (the study's coefficient, OR with CI and p, as printed).
+        ``p``, then ``published coef``, ``published OR (95% CI)`` and ``published p`` as the
+        study printed them (empty where it printed nothing for the term).
     """
     numbers = coefficient_frame(fits)
     if numbers.empty:
@@ -306,23 +307,47 @@ def table_three(fits: list[NomogramFit], digits: int = 3) -> pd.DataFrame:
     rows = []
     for _, row in numbers.iterrows():
         fitted = pd.notna(row["coef"])
+        if fitted:
+            term = _term_label(row["term"], row["variable"], row["coding"])
+        else:
+            term = f"{_variable_label(row['variable'])} (not selected)"
         rows.append(
             {
                 "modality": row["modality"],
                 "model": row["model"],
                 "coding": row["coding"],
-                "term": _term_label(row["term"], row["variable"], row["coding"]) if fitted else f"{_variable_label(row['variable'])} (not selected)",
+                "term": term,
                 "coef": f"{row['coef']:.{digits + 1}f}" if fitted else "",
                 "OR (95% CI)": _odds_ratio_text(row, "", digits) if fitted and row["term"] != INTERCEPT else "",
                 "p": _p_text(row["p"]) if fitted else "",
-                "published": _published_text(row, digits),
+                "published coef": "" if pd.isna(row["published_coef"]) else f"{row['published_coef']:.4f}",
+                "published OR (95% CI)": _odds_ratio_text(row, "published_", digits),
+                "published p": "" if pd.isna(row["published_p"]) else row["published_p_text"],
             }
         )
     return pd.DataFrame(rows)
 
 
+# Short variable names for Table 3 rows, so that the table fits a book page.
+TERM_LABELS = {
+    "intercept": "Intercept",
+    "radscore": "Radscore",
+    "sex": "Sex",
+    "age_years": "Age (years)",
+    "tumour_size_cm": "Size (cm)",
+    "tumour_type": "Type",
+    "location": "Location",
+    "neoadjuvant": "Neoadjuvant",
+    "operation_method": "Method",
+    "approach": "Approach",
+    "surgeon": "Surgeon",
+    "embolisation": "Embolisation",
+    "balloon_occlusion": "Balloon",
+}
+
+
 def _variable_label(variable: str) -> str:
-    return {"intercept": "Intercept", "radscore": "Radscore"}.get(variable, VARIABLE_LABELS.get(variable, variable))
+    return TERM_LABELS.get(variable, VARIABLE_LABELS.get(variable, variable))
 
 
 def _term_label(term: str, variable: str, coding: str) -> str:
@@ -348,16 +373,3 @@ def _number(value: float, digits: int) -> str:
 
 def _p_text(p: float) -> str:
     return "< 0.0001" if p < 1e-4 else f"{p:.4f}"
-
-
-def _published_text(row, digits: int) -> str:
-    if pd.isna(row["published_p"]):
-        return ""
-    parts = []
-    if pd.notna(row["published_coef"]):
-        parts.append(f"coef {row['published_coef']:.4f}")
-    odds_ratio = _odds_ratio_text(row, "published_", digits)
-    if odds_ratio:
-        parts.append(f"OR {odds_ratio}")
-    parts.append(f"p {row['published_p_text']}")
-    return "; ".join(parts)
