@@ -4,9 +4,10 @@ For each modality and split the clinical-RN model is refitted on the training pa
 :func:`mblstats.stats.logistic_regression` of MBL on the radscore and the clinical variables
 that the Clinical family screened on the same training patients. The radscore comes from the
 cached RN fit and the screened variables and their coding from the cached Clinical fit
-(:func:`mblstats.models.stage.fit_cached`), so no LASSO or screening is refitted here. The
-regression is the one the Clinical-RN family fits with scikit-learn, refitted with standard
-errors so that it can be printed as Table 3 and drawn as a nomogram.
+(:func:`mblstats.models.stage.fit_cached`). When the earlier chapters cached these fits, no
+LASSO or screening is run again. The regression is the one the Clinical-RN family fits with
+scikit-learn (the same risks to about 1e-10 on the demo runs), refitted with standard errors
+so that it can be printed as Table 3 and drawn as a nomogram.
 
 Nominal variables enter in the run's coding. In treatment coding each variable keeps its
 levels (one dummy per non-reference level), and levels that the Clinical family pooled with
