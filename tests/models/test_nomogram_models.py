@@ -9,9 +9,11 @@ from sklearn.linear_model import LogisticRegression
 from mblstats.models import chapters
 from mblstats.models import nomogram_evaluation as evaluation
 from mblstats.models import nomogram_models as nomograms
-from mblstats.models.families import ClinicalModel
+from mblstats.models.families import ClinicalModel, ClinicalRadiomicsModel, RadiomicsModel
 from mblstats.models.published import table_three as published_table_three
 from mblstats.stats import logistic_regression
+
+from .conftest import FAST
 
 
 def _radscore(cohort, ids):
@@ -176,3 +178,19 @@ def test_formatted_table_shows_published(small_cohort):
     assert table.loc["Radscore", "published p"] == "< 0.0001"
     assert table.loc["Intercept", "OR (95% CI)"] == ""
     assert (table["coding"] == "treatment").all()
+
+
+def test_refit_matches_clinical_rn_family(small_cohort):
+    cohort = small_cohort
+    X_train, y_train = cohort["X"].loc[cohort["train"]], cohort["y"].loc[cohort["train"]]
+    X_validation = cohort["X"].loc[cohort["validation"]]
+    radiomics = RadiomicsModel(**FAST).fit(X_train, y_train)
+    clinical = ClinicalModel(seed=FAST["seed"]).fit(X_train, y_train)
+    combined = ClinicalRadiomicsModel(**FAST).fit(X_train, y_train)
+
+    _, _, _, risk_validation = nomograms.fit_nomogram_model(
+        X_train, y_train, radiomics.radscore(X_train), clinical,
+        X_validation, radiomics.radscore(X_validation),
+    )
+
+    np.testing.assert_allclose(risk_validation, combined.predict_proba(X_validation)[:, 1], atol=1e-6)
