@@ -14,9 +14,10 @@ logger = logging.getLogger("mblstats")
 
 QUICK_PROFILE = {
     "demo_patients": 160,
-    "cv_repeats": 2,
-    "n_bootstrap": 20,
-    "n_permutations": 5,
+    "cv_folds": 5,
+    "cv_repeats": 1,
+    "n_bootstrap": 10,
+    "n_permutations": 3,
     "radiomics_params_ct": "ct_quick",
     "radiomics_params_cte": "cte_quick",
 }
@@ -70,8 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
                        help="precomputed CTE feature table (parquet or CSV, index patient_id)")
     build.add_argument("--quick", action="store_true",
                        help="small preview: images for 160 demo patients, features of the original "
-                            "image only (107), 2 CV repeats, 20 bootstrap samples, "
-                            "5 permutations")
+                            "image only (107), one 5-fold CV, 10 bootstrap samples, "
+                            "3 permutations")
     build.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                        help="override one run parameter, e.g. --set threshold_ml=2500")
     build.set_defaults(handler=_run_build)

@@ -57,8 +57,8 @@ def select_clinical_variables(
     p_enter : float, default=0.1
         Variables with asymptotic p below this value enter the model.
     seed : int, default=0
-        Seed of the Monte Carlo exact tests that ``univariate_tests`` adds for sparse tables
-        (reported, not used for entry).
+        Kept for a stable signature; the screening computes no exact tests because entry uses
+        the asymptotic p only.
 
     Returns
     -------
@@ -91,6 +91,7 @@ def select_clinical_variables(
         categorical=[name for name in candidates if name not in CONTINUOUS_COLUMNS],
         continuous=[name for name in candidates if name in CONTINUOUS_COLUMNS],
         seed=seed,
+        exact=False,
     )
     by_variable = tests.set_index("variable")["p"]
     selected = [name for name in candidates if by_variable[name] < p_enter]

@@ -298,7 +298,7 @@ def exact_test(table, n_resamples=DEFAULT_RESAMPLES, seed=0):
     )
 
 
-def univariate_tests(data, group, categorical=(), continuous=(), seed=0):
+def univariate_tests(data, group, categorical=(), continuous=(), seed=0, exact=True):
     """Compare each variable between the outcome groups, as Table 1 of a clinical study.
 
     Categorical variables get Pearson's χ² without continuity correction, plus an exact p-value
@@ -317,6 +317,9 @@ def univariate_tests(data, group, categorical=(), continuous=(), seed=0):
         Columns to test.
     seed : int, default=0
         Seed of every Monte Carlo exact test, so the table is reproducible.
+    exact : bool, default=True
+        Compute the exact p-values. Model screening, which uses only the asymptotic ``p``,
+        turns them off because the Monte Carlo tests dominate its run time.
 
     Returns
     -------
@@ -334,7 +337,7 @@ def univariate_tests(data, group, categorical=(), continuous=(), seed=0):
         raise StatsInputError(f"column(s) {missing} not found in data.")
     _as_group(data[group], len(data))
 
-    rows = [_categorical_row(data, name, group, seed) for name in categorical]
+    rows = [_categorical_row(data, name, group, seed, exact) for name in categorical]
     rows += [_continuous_row(data, name, group) for name in continuous]
     columns = [
         "variable",
@@ -352,13 +355,13 @@ def univariate_tests(data, group, categorical=(), continuous=(), seed=0):
     return pd.DataFrame(rows, columns=columns)
 
 
-def _categorical_row(data, name, group, seed):
+def _categorical_row(data, name, group, seed, exact_wanted=True):
     used = data[[name, group]].dropna()
     table = pd.crosstab(used[name], used[group])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallExpectedCountWarning)
         result = chi_square(table)
-    exact = exact_test(table, seed=seed) if result.small_expected else None
+    exact = exact_test(table, seed=seed) if result.small_expected and exact_wanted else None
     return {
         "variable": name,
         "test": "chi-square",
