@@ -60,9 +60,11 @@ def plot_calibration(
         ax.errorbar(
             binned["mean_predicted"],
             binned["observed_rate"],
+            # Wilson limits can miss the observed rate by rounding (about 1e-17), and matplotlib
+            # rejects negative error bars, so the lengths are clipped at zero.
             yerr=[
-                binned["observed_rate"] - binned["observed_ci_low"],
-                binned["observed_ci_high"] - binned["observed_rate"],
+                (binned["observed_rate"] - binned["observed_ci_low"]).clip(lower=0),
+                (binned["observed_ci_high"] - binned["observed_rate"]).clip(lower=0),
             ],
             fmt="o",
             markersize=4,
