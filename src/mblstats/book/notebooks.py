@@ -100,7 +100,10 @@ def execute_chapter(
     parameters = {name: available[name] for name in sorted(wanted) if name in available}
     missing = sorted(wanted - set(parameters))
     if missing:
-        logger.info("%s keeps its defaults for: %s", source.name, ", ".join(missing))
+        logger.info(
+            "%s: the run sets no value for %s, so the notebook's defaults apply",
+            source.name, ", ".join(missing),
+        )
 
     output.parent.mkdir(parents=True, exist_ok=True)
     try:

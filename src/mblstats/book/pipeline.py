@@ -77,7 +77,7 @@ def build_book(
     _check_source(source_root)
     layout = RunLayout(Path(run_dir).resolve()).create()
     chapters = chapter_notebooks(source_root / "_toc.yml")
-    steps = 4 + len(chapters)
+    steps = 5 + len(chapters)
     step = _StepCounter(steps)
 
     step("saving the run parameters")
@@ -103,7 +103,7 @@ def build_book(
             cwd=layout.root,
         )
 
-    logger.info("building the HTML book with Jupyter Book")
+    step("building the HTML book with Jupyter Book")
     assemble_site(source_root, layout.executed_dir, layout.site_dir)
     return build_html(layout.site_dir, output_dir)
 
