@@ -240,7 +240,12 @@ def _feature_sign_search(gram, cross, lam, coefs, max_steps=None):
             target = np.linalg.solve(gram[np.ix_(index, index)], cross[index] - lam * signs[index])
         except np.linalg.LinAlgError:
             target = np.linalg.lstsq(gram[np.ix_(index, index)], cross[index] - lam * signs[index], rcond=None)[0]
-        coefs = _best_point_on_segment(gram, cross, lam, coefs, index, target)
+        moved = _best_point_on_segment(gram, cross, lam, coefs, index, target)
+        if np.array_equal(moved, coefs):
+            # No point on the segment lowers the objective (rounding on a near-singular Gram
+            # matrix), so further steps would repeat this one: stop at the current point.
+            return coefs
+        coefs = moved
     return coefs
 
 
