@@ -1,8 +1,8 @@
 """Parameter sweeps: the chapters re-executed over a grid of run parameters.
 
 A sweep starts from a finished run (its clinical table and feature tables) and executes the chosen
-chapter notebooks once per grid point, each point in its own folder with its own work files, so
-that points never share fitted models. Points run in local worker processes, or on an existing
+chapter notebooks once per grid point. Each point has its own folder and work files, so points
+never share fitted models. Points run in local worker processes, or on an existing
 Dask cluster when a scheduler address is given. One failing point is recorded in the summary and
 never stops the others. The summary table holds each point's parameters and every scalar value
 the chapters glued, so a reviewer can see how a result moves with a setting.
@@ -150,7 +150,11 @@ def run_point(
     source_root: str,
     chapters: list[str],
 ) -> dict[str, Any]:
-    """Execute the chapters of one grid point; never raises for a failing chapter."""
+    """Execute the chapters of one grid point.
+
+    A chapter that fails is recorded in the returned row (``status``, ``error``) and the point's
+    remaining chapters are skipped; other errors, such as invalid parameters, propagate.
+    """
     params = RunParameters.from_dict(values, source=f"sweep point {point.index}")
     base = RunLayout(Path(base_run_dir))
     layout = RunLayout(point.folder).create()
