@@ -18,7 +18,8 @@ def test_parameters_list_every_problem():
     message = str(caught.value)
     assert "cv_folds=1" in message
     assert "threshold_ml=-5" in message
-    assert "modality='MRI'" in message and "CT, CTE" in message
+    assert "modality='MRI'" in message
+    assert "CT, CTE" in message
     assert "temporal_cutoff='2017-13-01'" in message
 
 

@@ -9,20 +9,10 @@ import pandas as pd
 import yaml
 
 from mblstats.cohort import published
-from mblstats.cohort.variables import VARIABLE_LABELS
+from mblstats.cohort.variables import CONTINUOUS_COLUMNS, RISK_FACTOR_COLUMNS, VARIABLE_LABELS
 
-CATEGORICAL = (
-    "sex",
-    "tumour_type",
-    "location",
-    "neoadjuvant",
-    "embolisation",
-    "surgeon",
-    "operation_method",
-    "approach",
-    "balloon_occlusion",
-)
-CONTINUOUS = ("age_years", "tumour_size_cm")
+CONTINUOUS = CONTINUOUS_COLUMNS
+CATEGORICAL = tuple(name for name in RISK_FACTOR_COLUMNS if name not in CONTINUOUS_COLUMNS)
 
 
 def mbl_group(clinical: pd.DataFrame, threshold_ml: float) -> pd.Series:
