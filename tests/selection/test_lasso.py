@@ -121,3 +121,15 @@ def test_lasso_rejects_non_binary_outcome():
     x, y = _synthetic()
     with pytest.raises(InputValidationError, match="coded 0/1"):
         l1_logistic_path(x.to_numpy(), y * 2, np.array([0.1]))
+
+
+def test_lambda_cv_reuses_equal_inputs():
+    x, y = _synthetic(seed=3)
+    first = cross_validate_lambda(x, y, n_folds=5, n_lambdas=30, seed=1)
+    again = cross_validate_lambda(x.copy(), y.copy(), n_folds=5, n_lambdas=30, seed=1)
+    assert again is first
+    other_seed = cross_validate_lambda(x, y, n_folds=5, n_lambdas=30, seed=2)
+    assert other_seed is not first
+    changed = x.copy()
+    changed.iloc[0, 0] += 1.0
+    assert cross_validate_lambda(changed, y, n_folds=5, n_lambdas=30, seed=1) is not first

@@ -19,7 +19,9 @@ within one standard error of that minimum.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
+import hashlib
 import logging
 
 import numpy as np
@@ -38,6 +40,12 @@ LAMBDA_RULES = ("1se", "min")
 # only rank lambdas by cross-validated deviance.
 _FINAL_TOL = 1e-10
 _PATH_TOL = 1e-7
+
+# Results of recent lambda cross-validations in this process, keyed by the content of their
+# inputs. Models with the same reduction steps (RN and Clinical-RN, for one) fit the same
+# LASSO on the same rows of every fold and bootstrap sample, so the second fit reuses the first.
+_RECENT_CV: collections.OrderedDict[str, LassoCVResult] = collections.OrderedDict()
+_RECENT_CV_SIZE = 64
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,6 +205,8 @@ def cross_validate_lambda(
     Returns
     -------
     LassoCVResult
+        Calls on equal inputs within one process share one result (the last 64 are kept),
+        so treat its arrays as read-only.
     """
     if rule not in LAMBDA_RULES:
         raise InputValidationError(f"lambda rule must be one of {LAMBDA_RULES}, got {rule!r}")
@@ -208,6 +218,26 @@ def cross_validate_lambda(
             f"the LASSO's {n_folds}-fold cross-validation needs at least {n_folds} patients in "
             f"each outcome class, got {minority}; lower n_folds"
         )
+    key = _content_key(X, outcome, n_folds, rule, n_lambdas, seed)
+    if key in _RECENT_CV:
+        _RECENT_CV.move_to_end(key)
+        return _RECENT_CV[key]
+    result = _cross_validate_lambda(X, values, outcome, n_folds, rule, n_lambdas, seed)
+    _RECENT_CV[key] = result
+    if len(_RECENT_CV) > _RECENT_CV_SIZE:
+        _RECENT_CV.popitem(last=False)
+    return result
+
+
+def _content_key(X: pd.DataFrame, outcome: np.ndarray, *settings) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(np.ascontiguousarray(X.to_numpy(dtype=float)).tobytes())
+    digest.update(repr((list(X.columns), list(X.shape), settings)).encode())
+    digest.update(np.ascontiguousarray(outcome, dtype=np.int64).tobytes())
+    return digest.hexdigest()
+
+
+def _cross_validate_lambda(X, values, outcome, n_folds, rule, n_lambdas, seed) -> LassoCVResult:
     lambdas = lambda_grid(values, outcome, n_lambdas)
 
     folds = StratifiedKFold(n_splits=n_folds, shuffle=True, random_state=seed)
