@@ -6,8 +6,14 @@ import pytest
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models.families import make_family
-from mblstats.models.null_test import permutation_null_test
-from mblstats.models.validation import bootstrap_optimism, cross_validate, evaluate_on_validation
+from mblstats.models.null_test import permutation_null_test, permutation_null_test_models
+from mblstats.models.validation import (
+    bootstrap_optimism,
+    bootstrap_optimism_models,
+    cross_validate,
+    cross_validate_models,
+    evaluate_on_validation,
+)
 
 from .conftest import FAST
 
@@ -117,3 +123,27 @@ def test_parallel_workers_same_results(training):
     boot_serial = bootstrap_optimism(model, X, y, n_bootstrap=2, seed=6)
     boot_parallel = bootstrap_optimism(model, X, y, n_bootstrap=2, seed=6, n_jobs=2)
     pd.testing.assert_frame_equal(boot_serial.optimism, boot_parallel.optimism)
+
+
+def test_models_together_equal_alone(small_cohort, training):
+    # Validating RN and Clinical-RN together shares their LASSO fits on every resample, and
+    # each result must still equal the one of the model validated alone.
+    X, y = training
+    names = ("RN", "Clinical-RN")
+    models = {name: make_family(name, **FAST) for name in names}
+    together = cross_validate_models(models, X, y, n_folds=3, n_repeats=1, seed=4)
+    optimism = bootstrap_optimism_models(models, X, y, n_bootstrap=3, seed=4)
+    validation_X = small_cohort["X"].loc[small_cohort["validation"]]
+    validation_y = small_cohort["y"][small_cohort["validation"]]
+    null = permutation_null_test_models(models, X, y, validation_X, validation_y, 2, seed=4)
+    for name in names:
+        alone = cross_validate(make_family(name, **FAST), X, y, n_folds=3, n_repeats=1, seed=4, name=name)
+        pd.testing.assert_frame_equal(together[name].oof_prob, alone.oof_prob)
+        alone_optimism = bootstrap_optimism(make_family(name, **FAST), X, y, 3, seed=4, name=name)
+        pd.testing.assert_frame_equal(optimism[name].optimism, alone_optimism.optimism)
+        alone_null = permutation_null_test(
+            make_family(name, **FAST), X, y, validation_X, validation_y, 2, seed=4, name=name
+        )
+        np.testing.assert_array_equal(null[name].null_auc, alone_null.null_auc)
+        assert null[name].observed_auc == alone_null.observed_auc
+    assert not np.allclose(together["RN"].oof_prob, together["Clinical-RN"].oof_prob)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from mblstats.exceptions import InputValidationError
 from mblstats.models.families import make_family
-from mblstats.models.null_test import NullTestResult, permutation_null_test
+from mblstats.models.null_test import NullTestResult, permutation_null_test_models
 from mblstats.models.stage import (
     ModelingData,
     PlannedModel,
@@ -33,8 +33,8 @@ from mblstats.models.splits import split_ids
 from mblstats.models.validation import (
     CrossValidationResult,
     OptimismResult,
-    bootstrap_optimism,
-    cross_validate,
+    bootstrap_optimism_models,
+    cross_validate_models,
 )
 from mblstats.selection.reproducibility import ReproducibilityResult, feature_reproducibility
 
@@ -319,36 +319,45 @@ def honest_validation(
 def _validate_modality(
     data, inputs, options, models, cv_folds, cv_repeats, n_bootstrap, n_permutations, n_jobs
 ):
+    """Validate the models of one modality. Models on the same split share every resample."""
     plan = {planned.label: planned for planned in model_plan(data, inputs.dnn_split)}
-    cv, optimism, null, skipped = [], [], [], {}
+    skipped, groups = {}, {}
     for label in models:
         planned: PlannedModel = plan[label]
         if planned.skip_reason:
             skipped[label] = planned.skip_reason
             continue
-        split = prepare_split(data, planned.split, inputs.splits_dir, inputs.seed, inputs.temporal_cutoff)
-        train, validation = split_ids(split, "train"), split_ids(split, "validation")
         family_options = {**options, "smote": planned.split == "random"}
-        model = make_family(planned.family, **family_options)
+        groups.setdefault(planned.split, {})[label] = make_family(planned.family, **family_options)
+    cv, optimism, null = {}, {}, {}
+    for split_name, group in groups.items():
+        split = prepare_split(data, split_name, inputs.splits_dir, inputs.seed, inputs.temporal_cutoff)
+        train, validation = split_ids(split, "train"), split_ids(split, "validation")
         X_train, y_train = data.X.loc[train], data.y.loc[train]
         for mode in ("as_published", "leakage_safe"):
-            cv.append(
-                cross_validate(
-                    model, X_train, y_train, cv_folds, cv_repeats, inputs.seed, mode, label, n_jobs
-                )
+            results = cross_validate_models(
+                group, X_train, y_train, cv_folds, cv_repeats, inputs.seed, mode, n_jobs
             )
+            for label, result in results.items():
+                cv.setdefault(label, []).append(result)
         if n_bootstrap > 0:
-            optimism.append(
-                bootstrap_optimism(model, X_train, y_train, n_bootstrap, inputs.seed, label, n_jobs)
+            optimism.update(
+                bootstrap_optimism_models(group, X_train, y_train, n_bootstrap, inputs.seed, n_jobs)
             )
         if n_permutations > 0:
-            null.append(
-                permutation_null_test(
-                    model, X_train, y_train, data.X.loc[validation], data.y.loc[validation],
-                    n_permutations, inputs.seed, name=label, n_jobs=n_jobs,
+            null.update(
+                permutation_null_test_models(
+                    group, X_train, y_train, data.X.loc[validation], data.y.loc[validation],
+                    n_permutations, inputs.seed, n_jobs=n_jobs,
                 )
             )
-    return HonestValidation(data.modality, cv, optimism, null, skipped)
+    return HonestValidation(
+        data.modality,
+        [result for label in models for result in cv.get(label, [])],
+        [optimism[label] for label in models if label in optimism],
+        [null[label] for label in models if label in null],
+        skipped,
+    )
 
 
 def _stack(frames: list[pd.DataFrame], modality: str) -> pd.DataFrame:

@@ -96,25 +96,63 @@ def permutation_null_test(
     -------
     NullTestResult
     """
+    label = name or type(model).__name__
+    return permutation_null_test_models(
+        {label: model}, X_train, y_train, X_validation, y_validation, n_permutations, seed,
+        observed, n_jobs,
+    )[label]
+
+
+def permutation_null_test_models(
+    models: dict,
+    X_train: pd.DataFrame,
+    y_train,
+    X_validation: pd.DataFrame,
+    y_validation,
+    n_permutations: int = 20,
+    seed: int = 2019,
+    observed: bool = True,
+    n_jobs: int | None = None,
+) -> dict[str, NullTestResult]:
+    """Run :func:`permutation_null_test` for several models on the same permutations.
+
+    All models are fitted on one permutation within one task, so models with the same
+    reduction steps share the LASSO's lambda cross-validation. Each result equals that of
+    :func:`permutation_null_test` on the model alone.
+
+    Returns
+    -------
+    dict of str to NullTestResult
+    """
     rng = np.random.default_rng(seed)
     train_y = np.asarray(y_train).astype(int)
     validation_y = np.asarray(y_validation).astype(int)
-    label = name or type(model).__name__
+    names = ", ".join(models)
     permutations = [rng.permutation(train_y) for _ in range(n_permutations)]
-    null_auc = np.array(
-        Parallel(n_jobs=n_jobs)(
-            delayed(_validation_auc)(model, X_train, shuffled, X_validation, validation_y)
-            for shuffled in tqdm(permutations, desc=f"null test {label}", leave=False)
-        )
+    null_rows = Parallel(n_jobs=n_jobs)(
+        delayed(_validation_auc)(models, X_train, shuffled, X_validation, validation_y)
+        for shuffled in tqdm(permutations, desc=f"null test {names}", leave=False)
     )
-    observed_auc = None
+    observed_auc = {}
     if observed:
-        observed_auc = _validation_auc(model, X_train, train_y, X_validation, validation_y)
-    logger.info("null test %s: mean null AUC %.3f over %d permutations", label, null_auc.mean(), n_permutations)
-    return NullTestResult(model=label, null_auc=null_auc, observed_auc=observed_auc)
+        observed_auc = _validation_auc(models, X_train, train_y, X_validation, validation_y)
+    results = {}
+    for label in models:
+        null_auc = np.array([row[label] for row in null_rows])
+        logger.info(
+            "null test %s: mean null AUC %.3f over %d permutations",
+            label, null_auc.mean(), n_permutations,
+        )
+        results[label] = NullTestResult(
+            model=label, null_auc=null_auc, observed_auc=observed_auc.get(label)
+        )
+    return results
 
 
-def _validation_auc(model, X_train, y_train, X_validation, y_validation) -> float:
+def _validation_auc(models, X_train, y_train, X_validation, y_validation) -> dict[str, float]:
+    aucs = {}
     with threadpool_limits(limits=1, user_api="blas"):
-        fitted = clone(model).fit(X_train, y_train)
-        return float(roc_auc_score(y_validation, fitted.predict_proba(X_validation)[:, 1]))
+        for label, model in models.items():
+            fitted = clone(model).fit(X_train, y_train)
+            aucs[label] = float(roc_auc_score(y_validation, fitted.predict_proba(X_validation)[:, 1]))
+    return aucs

@@ -185,6 +185,37 @@ def cross_validate(
     -------
     CrossValidationResult
     """
+    label = name or type(model).__name__
+    return cross_validate_models({label: model}, X, y, n_folds, n_repeats, seed, mode, n_jobs)[label]
+
+
+def cross_validate_models(
+    models: dict,
+    X: pd.DataFrame,
+    y,
+    n_folds: int = 10,
+    n_repeats: int = 10,
+    seed: int = 2019,
+    mode: str = "leakage_safe",
+    n_jobs: int | None = None,
+) -> dict[str, CrossValidationResult]:
+    """Cross-validate several models on the same folds, fitting all of them in each fold task.
+
+    Each result equals that of :func:`cross_validate` on the model alone. Fitting the
+    models of one fold together lets models with the same reduction steps share the
+    LASSO's lambda cross-validation (see :func:`mblstats.selection.cross_validate_lambda`).
+
+    Parameters
+    ----------
+    models : dict of str to estimator
+        Unfitted models by label.
+    X, y, n_folds, n_repeats, seed, mode, n_jobs
+        As :func:`cross_validate`.
+
+    Returns
+    -------
+    dict of str to CrossValidationResult
+    """
     if mode not in CV_MODES:
         raise InputValidationError(f"mode must be one of {CV_MODES}, got {mode!r}")
     outcome = pd.Series(np.asarray(y).astype(int), index=X.index, name="mbl")
@@ -194,38 +225,48 @@ def cross_validate(
             f"{n_folds}-fold cross-validation needs at least {n_folds} patients per outcome "
             f"class, got {minority}; lower cv_folds"
         )
-    if mode == "as_published":
-        design, final = _fixed_design(model, X, outcome)
-    else:
-        design, final = X, model
-
     folds = RepeatedStratifiedKFold(n_splits=n_folds, n_repeats=n_repeats, random_state=seed)
-    oof = np.full((len(outcome), n_repeats), np.nan)
-    fold_auc = np.empty(n_folds * n_repeats)
-    label = name or type(model).__name__
     splits = list(folds.split(np.zeros(len(outcome)), outcome))
+    oof = {label: np.full((len(outcome), n_repeats), np.nan) for label in models}
     with threadpool_limits(limits=1, user_api="blas"):
-        if hasattr(model, "network_estimator"):
-            oof = _batched_network_cv(model, final, design, outcome, splits, mode).T
-        else:
-            logger.info("CV %s (%s): %d fits", label, mode, len(splits))
+        fixed = {
+            label: _fixed_design(model, X, outcome) if mode == "as_published" else (X, model)
+            for label, model in models.items()
+        }
+        pooled = {}
+        for label, model in models.items():
+            if hasattr(model, "network_estimator"):
+                design, final = fixed[label]
+                oof[label] = _batched_network_cv(model, final, design, outcome, splits, mode).T
+            else:
+                pooled[label] = fixed[label]
+        if pooled:
+            names = ", ".join(pooled)
+            logger.info("CV %s (%s): %d folds", names, mode, len(splits))
             fold_prob = Parallel(n_jobs=n_jobs)(
-                delayed(_fit_predict)(final, design, outcome, train, test)
-                for train, test in tqdm(splits, desc=f"CV {label} ({mode})", leave=False)
+                delayed(_fit_predict)(pooled, outcome, train, test)
+                for train, test in tqdm(splits, desc=f"CV {names} ({mode})", leave=False)
             )
-            for index, ((_, test), prob) in enumerate(zip(splits, fold_prob)):
-                oof[test, index // n_folds] = prob
-    for index, (_, test) in enumerate(splits):
-        fold_auc[index] = roc_auc_score(outcome.iloc[test], oof[test, index // n_folds])
-    return CrossValidationResult(
-        model=label,
-        mode=mode,
-        n_folds=n_folds,
-        n_repeats=n_repeats,
-        fold_auc=fold_auc,
-        oof_prob=pd.DataFrame(oof, index=X.index, columns=[f"repeat_{r}" for r in range(n_repeats)]),
-        y_true=outcome,
-    )
+            for index, ((_, test), probs) in enumerate(zip(splits, fold_prob)):
+                for label, prob in probs.items():
+                    oof[label][test, index // n_folds] = prob
+    results = {}
+    for label in models:
+        fold_auc = np.empty(n_folds * n_repeats)
+        for index, (_, test) in enumerate(splits):
+            fold_auc[index] = roc_auc_score(outcome.iloc[test], oof[label][test, index // n_folds])
+        results[label] = CrossValidationResult(
+            model=label,
+            mode=mode,
+            n_folds=n_folds,
+            n_repeats=n_repeats,
+            fold_auc=fold_auc,
+            oof_prob=pd.DataFrame(
+                oof[label], index=X.index, columns=[f"repeat_{r}" for r in range(n_repeats)]
+            ),
+            y_true=outcome,
+        )
+    return results
 
 
 def bootstrap_optimism(
@@ -251,18 +292,49 @@ def bootstrap_optimism(
     -------
     OptimismResult
     """
+    label = name or type(model).__name__
+    return bootstrap_optimism_models({label: model}, X, y, n_bootstrap, seed, n_jobs)[label]
+
+
+def bootstrap_optimism_models(
+    models: dict,
+    X: pd.DataFrame,
+    y,
+    n_bootstrap: int = 200,
+    seed: int = 2019,
+    n_jobs: int | None = None,
+) -> dict[str, OptimismResult]:
+    """Run :func:`bootstrap_optimism` for several models on the same bootstrap samples.
+
+    Every model is refitted in each sample within one task, so models with the same
+    reduction steps share the LASSO's lambda cross-validation. Each result equals that of
+    :func:`bootstrap_optimism` on the model alone.
+
+    Returns
+    -------
+    dict of str to OptimismResult
+    """
     outcome = pd.Series(np.asarray(y).astype(int), index=X.index)
     rng = np.random.default_rng(seed)
-    label = name or type(model).__name__
+    apparent = {}
     with threadpool_limits(limits=1, user_api="blas"):
-        fitted = clone(model).fit(X, outcome)
-        apparent = _metrics(outcome, fitted.predict_proba(X)[:, 1])
+        for label, model in models.items():
+            fitted = clone(model).fit(X, outcome)
+            apparent[label] = _metrics(outcome, fitted.predict_proba(X)[:, 1])
     draws = [_draw_with_both_classes(rng, outcome.to_numpy()) for _ in range(n_bootstrap)]
+    names = ", ".join(models)
     rows = Parallel(n_jobs=n_jobs)(
-        delayed(_bootstrap_optimism_once)(model, X, outcome, drawn)
-        for drawn in tqdm(draws, desc=f"bootstrap {label}", leave=False)
+        delayed(_bootstrap_optimism_once)(models, X, outcome, drawn)
+        for drawn in tqdm(draws, desc=f"bootstrap {names}", leave=False)
     )
-    return OptimismResult(model=label, apparent=apparent, optimism=pd.DataFrame(rows))
+    return {
+        label: OptimismResult(
+            model=label,
+            apparent=apparent[label],
+            optimism=pd.DataFrame([row[label] for row in rows]),
+        )
+        for label in models
+    }
 
 
 def evaluate_on_validation(
@@ -308,19 +380,26 @@ def evaluate_on_validation(
     )
 
 
-def _fit_predict(final, design, outcome, train, test) -> np.ndarray:
+def _fit_predict(models, outcome, train, test) -> dict[str, np.ndarray]:
+    """Fit each (design, estimator) pair on the training rows and return held-out risks by label."""
+    probs = {}
     with threadpool_limits(limits=1, user_api="blas"):
-        fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
-        return fitted.predict_proba(design.iloc[test])[:, 1]
+        for label, (design, final) in models.items():
+            fitted = clone(final).fit(design.iloc[train], outcome.iloc[train])
+            probs[label] = fitted.predict_proba(design.iloc[test])[:, 1]
+    return probs
 
 
-def _bootstrap_optimism_once(model, X, outcome, drawn) -> dict:
+def _bootstrap_optimism_once(models, X, outcome, drawn) -> dict[str, dict]:
+    rows = {}
     with threadpool_limits(limits=1, user_api="blas"):
         sample_X, sample_y = X.iloc[drawn], outcome.iloc[drawn]
-        refit = clone(model).fit(sample_X, sample_y)
-        on_sample = _metrics(sample_y, refit.predict_proba(sample_X)[:, 1])
-        on_original = _metrics(outcome, refit.predict_proba(X)[:, 1])
-    return {key: on_sample[key] - on_original[key] for key in on_sample}
+        for label, model in models.items():
+            refit = clone(model).fit(sample_X, sample_y)
+            on_sample = _metrics(sample_y, refit.predict_proba(sample_X)[:, 1])
+            on_original = _metrics(outcome, refit.predict_proba(X)[:, 1])
+            rows[label] = {key: on_sample[key] - on_original[key] for key in on_sample}
+    return rows
 
 
 def _batched_network_cv(model, final, design, outcome, splits, mode) -> np.ndarray:
