@@ -249,11 +249,15 @@ class ClinicalRadiomicsModel(ClinicalModel):
 
     def fit(self, X: pd.DataFrame, y) -> "ClinicalRadiomicsModel":
         outcome = self._check_fit_input(X, y)
-        self.reduction_ = self._reduction("radscore").fit(self._radiomics(X, fitting=True), outcome)
-        clinical = self._fit_clinical(X, outcome)
-        design = pd.concat([self._reduced(X), clinical], axis=1)
+        design = self._fit_reduction_and_clinical(X, outcome, "radscore")
         self.logistic_ = _unpenalised_logistic().fit(design, outcome)
         return self
+
+    def _fit_reduction_and_clinical(self, X: pd.DataFrame, outcome: np.ndarray, output: str) -> pd.DataFrame:
+        """Fit the reduction pipeline and the clinical screening, and return the joint design."""
+        self.reduction_ = self._reduction(output).fit(self._radiomics(X, fitting=True), outcome)
+        clinical = self._fit_clinical(X, outcome)
+        return pd.concat([self._reduced(X), clinical], axis=1)
 
     def _reduced(self, X: pd.DataFrame) -> pd.DataFrame:
         return self.reduction_.transform(self._radiomics(X, fitting=False))
@@ -375,9 +379,7 @@ class ClinicalNetworkModel(ClinicalRadiomicsModel):
         return [("design", NetworkDesignStep(self))]
 
     def _fit_design(self, X: pd.DataFrame, outcome: np.ndarray) -> np.ndarray:
-        self.reduction_ = self._reduction("selected").fit(self._radiomics(X, fitting=True), outcome)
-        clinical = self._fit_clinical(X, outcome)
-        design = pd.concat([self._reduced(X), clinical], axis=1)
+        design = self._fit_reduction_and_clinical(X, outcome, "selected")
         self.scaler_ = StandardScaler().fit(design)
         return self.scaler_.transform(design)
 
