@@ -6,6 +6,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from mblstats.exceptions import InputValidationError  # noqa: E402
@@ -111,3 +112,37 @@ def test_calibration_plot_draws_optimism_curves(simulated, ax):
     assert set(lines) == {"Ideal", "Apparent", "Bias-corrected (5 bootstraps)"}
     corrected = lines["Bias-corrected (5 bootstraps)"].get_ydata()
     assert corrected == pytest.approx(result.curve["bias_corrected"].to_numpy())
+
+
+def test_nomogram_crowded_labels_do_not_overlap():
+    # Predictors with small effects next to a strong one get short axes: the tick labels of
+    # "sex" and "size" crowd together and must move to other tiers instead of overlapping.
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame(
+        {
+            "x": rng.normal(size=600),
+            "sex": rng.choice(["female", "male"], size=600),
+            "size": rng.uniform(0, 25, size=600),
+        }
+    )
+    linear = 2.5 * data["x"] + 0.1 * (data["sex"] == "male") + 0.01 * data["size"]
+    data["y"] = (rng.random(600) < 1 / (1 + np.exp(-linear))).astype(int)
+    model = logistic_regression(data, "y", ["x", "sex", "size"], categorical=["sex"])
+    nomogram = build_nomogram(model, {"x": [-3, 0, 3], "size": [0, 5, 10, 15, 20, 25]})
+
+    figure, ax = plt.subplots(figsize=(9, 6))
+    try:
+        plot_nomogram(nomogram, ax=ax)
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        boxes = {}
+        for text in ax.texts:
+            box = text.get_window_extent(renderer)
+            boxes.setdefault(round(text.get_position()[1], 2), []).append(box)
+    finally:
+        plt.close(figure)
+
+    for row, row_boxes in boxes.items():
+        row_boxes.sort(key=lambda box: box.x0)
+        for left, right in zip(row_boxes, row_boxes[1:]):
+            assert left.x1 <= right.x0 + 0.5, f"labels overlap in the row at y={row}"

@@ -12,6 +12,11 @@ DEFAULT_RISK_TICKS = (0.01, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0
 TICK_LENGTH = 0.12
 # Risk ticks closer than this (in points-ruler units) to the previous kept tick are skipped.
 MIN_LABEL_GAP = 3.5
+# Offsets from a predictor's axis of the label tiers tried in turn when labels collide:
+# below the axis, above it, and a second tier below. Row spacing is 1.
+LABEL_TIERS = ((-TICK_LENGTH - 0.04, "top"), (TICK_LENGTH + 0.04, "bottom"), (-TICK_LENGTH - 0.26, "top"))
+# Smallest gap between neighbouring labels of one tier, in points-ruler units.
+LABEL_PADDING = 0.8
 
 
 def plot_nomogram(
@@ -53,13 +58,15 @@ def plot_nomogram(
     if ax is None:
         _, ax = plt.subplots(figsize=(9, 0.55 * n_rows + 0.6))
 
+    ax.set_xlim(-4, 104)
     row_names = []
     _draw_ruler(ax, 0, np.arange(0, 101, 10), np.arange(0, 101, 10), minor=np.arange(0, 101, 5))
     row_names.append("Points")
 
     for predictor in nomogram.predictors:
         axis = nomogram.predictor_points(predictor)
-        _draw_ruler(ax, -len(row_names), axis["points"], [_format(v) for v in axis["value"]])
+        positions, texts = _merge_equal_positions(axis["points"], [_format(v) for v in axis["value"]])
+        _draw_ruler(ax, -len(row_names), positions, texts, alternate=True)
         row_names.append(labels.get(predictor, predictor))
 
     total_max = nomogram.max_total_points
@@ -89,7 +96,6 @@ def plot_nomogram(
 
     ax.set_yticks(-np.arange(len(row_names)), row_names)
     ax.set_ylim(-len(row_names) + 0.3, 0.6)
-    ax.set_xlim(-4, 104)
     ax.set_xticks([])
     ax.tick_params(axis="y", length=0)
     for spine in ax.spines.values():
@@ -97,17 +103,65 @@ def plot_nomogram(
     return ax
 
 
-def _draw_ruler(ax, y, positions, tick_labels, minor=None):
-    """Draw one horizontal axis at height ``y`` with labelled ticks pointing down."""
+def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False):
+    """Draw one horizontal axis at height ``y`` with labelled ticks pointing down.
+
+    With ``alternate``, labels that would overlap their neighbours move to the other tiers
+    of :data:`LABEL_TIERS`.
+    """
     positions = np.asarray(positions, dtype=float)
     if positions.size:
         ax.plot([positions.min(), positions.max()], [y, y], color="black", linewidth=0.9)
+    texts = []
     for x, text in zip(positions, tick_labels):
         ax.plot([x, x], [y, y - TICK_LENGTH], color="black", linewidth=0.8)
-        ax.text(x, y - TICK_LENGTH - 0.04, text, ha="center", va="top", fontsize=7)
+        offset, alignment = LABEL_TIERS[0]
+        texts.append(ax.text(x, y + offset, text, ha="center", va=alignment, fontsize=7))
+    if alternate and len(texts) > 1:
+        widths = _widths_in_data_units(ax, texts)
+        for index, tier in enumerate(_label_tiers(positions, widths)):
+            offset, alignment = LABEL_TIERS[tier]
+            texts[index].set_y(y + offset)
+            texts[index].set_verticalalignment(alignment)
+            if offset > 0:
+                x = positions[index]
+                ax.plot([x, x], [y, y + TICK_LENGTH], color="black", linewidth=0.8)
     if minor is not None:
         for x in minor:
             ax.plot([x, x], [y, y - TICK_LENGTH / 2], color="black", linewidth=0.6)
+
+
+def _widths_in_data_units(ax, texts) -> np.ndarray:
+    """Measure drawn label widths and convert them to x data units of ``ax``."""
+    renderer = ax.figure.canvas.get_renderer()
+    origin, unit = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])[:, 0]
+    pixels_per_unit = abs(unit - origin)
+    return np.array([text.get_window_extent(renderer).width / pixels_per_unit for text in texts])
+
+
+def _label_tiers(positions, widths) -> np.ndarray:
+    """Return each label's tier: the first, scanning from the left, where it clears its neighbour.
+
+    A label that clears no tier goes where the last label ends furthest to the left.
+    """
+    tiers = np.zeros(positions.size, dtype=int)
+    right_edge = np.full(len(LABEL_TIERS), -np.inf)
+    for index in np.argsort(positions, kind="stable"):
+        left = positions[index] - widths[index] / 2
+        clear = np.flatnonzero(left >= right_edge + LABEL_PADDING)
+        tier = int(clear[0]) if clear.size else int(np.argmin(right_edge))
+        tiers[index] = tier
+        right_edge[tier] = positions[index] + widths[index] / 2
+    return tiers
+
+
+def _merge_equal_positions(positions, texts):
+    """Join the labels of values that sit at the same points, such as levels with equal effects."""
+    merged: dict[float, list[str]] = {}
+    for x, text in zip(np.asarray(positions, dtype=float), texts):
+        merged.setdefault(round(float(x), 9), []).append(text)
+    order = sorted(merged)
+    return np.array(order), [", ".join(merged[x]) for x in order]
 
 
 def _spaced(positions, gap):
