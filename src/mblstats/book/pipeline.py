@@ -8,6 +8,8 @@ extracts features only for new or changed images.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -167,10 +169,52 @@ def _prepare_images(params: RunParameters, layout: RunLayout, inputs: BookInputs
     patient_ids = sorted(clinical["patient_id"])
     if params.demo_patients is not None:
         patient_ids = patient_ids[: params.demo_patients]
+    stamp_path = layout.data_dir / "demo_images.json"
+    stamp = _demo_images_stamp(layout.clinical, params.seed, patient_ids)
+    if _demo_images_current(stamp_path, stamp, layout.data_dir):
+        logger.info(
+            "demo images of %d patient(s) are up to date in %s; not rewritten",
+            len(patient_ids), layout.data_dir,
+        )
+        return
+    stamp_path.unlink(missing_ok=True)
     write_demo_images(
         clinical, layout.data_dir, seed=params.seed, patient_ids=patient_ids,
         workers=params.workers,
     )
+    stamp_path.write_text(json.dumps(stamp, indent=1))
+
+
+def _demo_images_stamp(clinical_path: Path, seed: int, patient_ids: list[str]) -> dict:
+    """Describe what the demo images depend on: clinical table, seed, patients, generator code."""
+    import mblstats.imaging
+
+    code = hashlib.sha256()
+    for source in sorted(Path(mblstats.imaging.__file__).parent.glob("*.py")):
+        code.update(source.read_bytes())
+    return {
+        "clinical_sha256": hashlib.sha256(Path(clinical_path).read_bytes()).hexdigest(),
+        "seed": seed,
+        "patients_sha256": hashlib.sha256("\n".join(patient_ids).encode()).hexdigest(),
+        "generator_sha256": code.hexdigest(),
+    }
+
+
+def _demo_images_current(stamp_path: Path, stamp: dict, data_dir: Path) -> bool:
+    """Tell whether the images of a previous build match ``stamp`` and are all on disk."""
+    import pandas as pd
+
+    if not stamp_path.is_file() or json.loads(stamp_path.read_text()) != stamp:
+        return False
+    manifests = [data_dir / "images.csv", data_dir / "images_reader2.csv"]
+    if not all(path.is_file() for path in manifests):
+        return False
+    for manifest in manifests:
+        table = pd.read_csv(manifest)
+        for column in ("image_path", "mask_path"):
+            if not all((data_dir / path).is_file() for path in table[column]):
+                return False
+    return True
 
 
 def _copy_manifest(source: Path, target: Path) -> None:
