@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -106,6 +107,9 @@ def execute_chapter(
         )
 
     output.parent.mkdir(parents=True, exist_ok=True)
+    # The kernel inherits this environment. Level 1 keeps TensorFlow's C++ start-up notes
+    # (oneDNN, CPU instructions) out of the build log. A value the user set is kept.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     try:
         papermill.execute_notebook(
             str(source),
