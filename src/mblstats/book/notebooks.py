@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import tempfile
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -111,15 +112,7 @@ def execute_chapter(
     # (oneDNN, CPU instructions) out of the build log. A value the user set is kept.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     try:
-        papermill.execute_notebook(
-            str(source),
-            str(output),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(cwd) if cwd else None,
-            progress_bar=False,
-            log_output=False,
-        )
+        _execute_over_ipc(source, output, parameters, cwd)
     except papermill.PapermillExecutionError as error:
         failure = CellFailure(
             notebook=source,
@@ -130,6 +123,33 @@ def execute_chapter(
         )
         raise NotebookExecutionError(failure.describe()) from None
     return output
+
+
+def _execute_over_ipc(source: Path, output: Path, parameters: dict, cwd) -> None:
+    """Execute a notebook with papermill on a kernel that talks over Unix sockets.
+
+    The kernel runs on this machine only, so local sockets serve it, and the kernel's
+    warning about unencrypted TCP no longer fills the build log. The kernel is shut down
+    when the notebook ends or fails.
+    """
+    from jupyter_client.manager import KernelManager
+
+    with tempfile.TemporaryDirectory(prefix="mblstats-kernel-") as folder:
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(folder) / "kernel"))
+        try:
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=parameters,
+                kernel_name=KERNEL_NAME,
+                cwd=str(cwd) if cwd else None,
+                progress_bar=False,
+                log_output=False,
+                km=manager,
+            )
+        finally:
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=False)
 
 
 def find_error_outputs(notebook_path: str | Path) -> list[CellFailure]:
