@@ -385,6 +385,34 @@ def test_constant_output_flags_dead_networks(easy, cv_result, folds):
     assert fitted.to_frame()["constant_output"].tolist() == fitted.constant_output.tolist()
 
 
+def test_dead_network_restarts_from_new_weights(easy, monkeypatch):
+    # Zero kernels leave every ReLU unit of model 1 inactive, so its first training ends
+    # with a constant output. The restart draws new weights for model 1 only.
+    X, y = easy
+    real_weights = _fold_network.glorot_uniform_weights
+    calls = []
+
+    def dead_model_one_first(n_features, n_padded, hidden_units, seeds):
+        kernels, biases = real_weights(n_features, n_padded, hidden_units, seeds)
+        calls.append(len(seeds))
+        if len(calls) == 1:
+            for kernel in kernels:
+                kernel[1] = 0.0
+        return kernels, biases
+
+    monkeypatch.setattr(_fold_network, "glorot_uniform_weights", dead_model_one_first)
+    masks = np.ones((3, len(y)), bool)
+    fitted = fit_networks(X, y, masks, FAST)
+    monkeypatch.undo()
+    reference = fit_networks(X, y, masks, FAST)
+
+    assert calls == [3, 1]
+    assert not fitted.constant_output.any()
+    proba, reference_proba = fitted.predict_proba(X), reference.predict_proba(X)
+    np.testing.assert_array_equal(proba[[0, 2]], reference_proba[[0, 2]])
+    assert roc_auc_score(y, proba[1]) > 0.8
+
+
 def test_docstring_examples_run():
     result = doctest.testmod(network, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0

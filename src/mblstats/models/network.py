@@ -79,6 +79,11 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# A network whose ReLU units of one layer all went inactive predicts one probability for
+# every row. It is retrained from new initial weights (seeded by the attempt) up to this
+# many times.
+RESTARTS = 3
+
 
 def inner_validation_split(y, fraction: float, seed: np.random.SeedSequence):
     """Draw a stratified early-stopping split of one model's training rows.
@@ -391,32 +396,43 @@ def _train(problem, n_features, train_rows, validation_rows, config) -> FittedNe
         config.max_epochs,
     )
     start = time.perf_counter()
-    result = _fold_network.train_batched(
-        problem,
-        kernels,
-        biases,
+    training = dict(
         learning_rate=config.learning_rate,
         l2=config.l2,
         min_delta=config.min_delta,
         max_epochs=config.max_epochs,
         patience=config.patience,
     )
+    result = _fold_network.train_batched(problem, kernels, biases, **training)
+    for attempt in range(1, RESTARTS + 1):
+        collapsed = np.flatnonzero(_constant_output(problem, result, train_rows))
+        if not collapsed.size:
+            break
+        logger.info(
+            "restarting %d network(s) with a constant output from new initial weights "
+            "(attempt %d of %d): models %s",
+            collapsed.size, attempt, RESTARTS, collapsed.tolist(),
+        )
+        seeds = [np.random.SeedSequence(config.seed, spawn_key=(int(m), 1, attempt)) for m in collapsed]
+        kernels, biases = _fold_network.glorot_uniform_weights(
+            np.asarray(n_features)[collapsed], problem.x.shape[2], config.hidden_units, seeds
+        )
+        retry = _fold_network.train_batched(_subset(problem, collapsed), kernels, biases, **training)
+        result = _replace_models(result, collapsed, retry)
     logger.info(
         "Trained %d networks in %.1f s; median best epoch %d",
         n_models,
         time.perf_counter() - start,
         int(np.median(result.best_epochs)),
     )
-    train_proba = _fold_network.forward_proba(problem.x, result.kernels, result.biases)
-    constant_output = np.array(
-        [np.ptp(train_proba[model, rows]) < 1e-9 for model, rows in enumerate(train_rows)]
-    )
+    constant_output = _constant_output(problem, result, train_rows)
     if constant_output.any():
         logger.warning(
-            "%d of %d networks predict a constant probability (all ReLU units of a layer "
-            "inactive): models %s",
+            "%d of %d networks predict a constant probability after %d restarts (all ReLU "
+            "units of a layer inactive): models %s",
             constant_output.sum(),
             n_models,
+            RESTARTS,
             np.flatnonzero(constant_output).tolist(),
         )
     return FittedNetworks(
@@ -430,6 +446,50 @@ def _train(problem, n_features, train_rows, validation_rows, config) -> FittedNe
         constant_output=constant_output,
         history=TrainingHistory(loss=result.loss, val_loss=result.val_loss),
         config=config,
+    )
+
+
+def _constant_output(problem, result, train_rows) -> np.ndarray:
+    """Flag the models whose predicted probability is the same on all their training rows."""
+    train_proba = _fold_network.forward_proba(problem.x, result.kernels, result.biases)
+    return np.array([np.ptp(train_proba[model, rows]) < 1e-9 for model, rows in enumerate(train_rows)])
+
+
+def _subset(problem, models: np.ndarray):
+    """Return the batched problem of some of its models."""
+    def pick(array):
+        return array if array.shape[0] == 1 else array[models]
+
+    return _fold_network.BatchedProblem(
+        x=pick(problem.x),
+        y=pick(problem.y),
+        train_weight=problem.train_weight[models],
+        validation_weight=problem.validation_weight[models],
+    )
+
+
+def _replace_models(result, models: np.ndarray, retry):
+    """Put the results of retrained models into a batched result, padding the loss curves."""
+    def replace(old, new):
+        merged = old.copy()
+        merged[models] = new
+        return merged
+
+    def replace_curve(old, new):
+        epochs = max(old.shape[1], new.shape[1])
+        merged = np.full((old.shape[0], epochs), np.nan, dtype=old.dtype)
+        merged[:, : old.shape[1]] = old
+        merged[models] = np.nan
+        merged[models, : new.shape[1]] = new
+        return merged
+
+    return _fold_network.BatchedResult(
+        kernels=tuple(replace(o, n) for o, n in zip(result.kernels, retry.kernels)),
+        biases=tuple(replace(o, n) for o, n in zip(result.biases, retry.biases)),
+        best_epochs=replace(result.best_epochs, retry.best_epochs),
+        stopped_epochs=replace(result.stopped_epochs, retry.stopped_epochs),
+        loss=replace_curve(result.loss, retry.loss),
+        val_loss=replace_curve(result.val_loss, retry.val_loss),
     )
 
 
