@@ -147,3 +147,17 @@ def test_models_together_equal_alone(small_cohort, training):
         np.testing.assert_array_equal(null[name].null_auc, alone_null.null_auc)
         assert null[name].observed_auc == alone_null.observed_auc
     assert not np.allclose(together["RN"].oof_prob, together["Clinical-RN"].oof_prob)
+
+
+def test_constant_model_evaluates_with_everyone_positive(small_cohort):
+    from sklearn.dummy import DummyClassifier
+
+    X, y = small_cohort["X"][["age_years"]], small_cohort["y"]
+    train, validation = small_cohort["train"], small_cohort["validation"]
+    evaluation = evaluate_on_validation(
+        DummyClassifier(strategy="prior"), X.loc[train], y[train], X.loc[validation], y[validation]
+    )
+    assert evaluation.threshold == pytest.approx(y[train].mean())
+    assert evaluation.validation.specificity == 0.0
+    assert evaluation.validation.sensitivity == 1.0
+    assert evaluation.validation.auc == 0.5

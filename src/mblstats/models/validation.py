@@ -366,7 +366,17 @@ def evaluate_on_validation(
         fitted = model if _is_fitted(model) else clone(model).fit(X_train, train_y)
         train_prob = pd.Series(fitted.predict_proba(X_train)[:, 1], index=X_train.index)
         validation_prob = pd.Series(fitted.predict_proba(X_validation)[:, 1], index=X_validation.index)
-    threshold = youden_threshold(train_y, train_prob)
+    if train_prob.nunique() < 2:
+        # A model that gives every training patient one risk has no Youden threshold. Its
+        # one risk as threshold calls everybody positive, so the table shows what it is.
+        threshold = float(train_prob.iloc[0])
+        logger.warning(
+            "%s predicts the risk %.6g for every training patient, so its threshold metrics "
+            "use that risk as threshold and count every patient as positive",
+            name or type(model).__name__, threshold,
+        )
+    else:
+        threshold = youden_threshold(train_y, train_prob)
     return ValidationEvaluation(
         model=name or type(model).__name__,
         split=split,
