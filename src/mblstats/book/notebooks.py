@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import tempfile
 from pathlib import Path
 from typing import Any, Mapping
@@ -108,9 +107,6 @@ def execute_chapter(
         )
 
     output.parent.mkdir(parents=True, exist_ok=True)
-    # The kernel inherits this environment. Level 1 keeps TensorFlow's C++ start-up notes
-    # (oneDNN, CPU instructions) out of the build log. A value the user set is kept.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     try:
         _execute_over_ipc(source, output, parameters, cwd)
     except papermill.PapermillExecutionError as error:
@@ -129,27 +125,35 @@ def _execute_over_ipc(source: Path, output: Path, parameters: dict, cwd) -> None
     """Execute a notebook with papermill on a kernel that talks over Unix sockets.
 
     The kernel runs on this machine only, so local sockets serve it, and the kernel's
-    warning about unencrypted TCP no longer fills the build log. The kernel is shut down
-    when the notebook ends or fails.
+    warning about unencrypted TCP does not arise. The kernel's own standard error (library
+    start-up notes and warnings) goes to ``<output stem>.kernel.log`` beside the executed
+    notebook rather than into the build log. The kernel is shut down when the notebook ends
+    or fails.
     """
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
 
-    with tempfile.TemporaryDirectory(prefix="mblstats-kernel-") as folder:
-        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(Path(folder) / "kernel"))
-        try:
-            papermill.execute_notebook(
-                str(source),
-                str(output),
-                parameters=parameters,
-                kernel_name=KERNEL_NAME,
-                cwd=str(cwd) if cwd else None,
-                progress_bar=False,
-                log_output=False,
-                km=manager,
-            )
-        finally:
-            if manager.has_kernel:
-                manager.shutdown_kernel(now=False)
+    stderr_path = output.with_name(f"{output.stem}.kernel.log")
+    with tempfile.TemporaryDirectory(prefix="mblstats-kernel-") as folder, open(stderr_path, "wb") as stderr_log:
+
+        class LocalKernelManager(AsyncKernelManager):
+            def __init__(self, **kwargs):
+                super().__init__(transport="ipc", ip=str(Path(folder) / "kernel"), **kwargs)
+
+            async def _async_launch_kernel(self, kernel_cmd, **kw):
+                kw["stderr"] = stderr_log
+                await super()._async_launch_kernel(kernel_cmd, **kw)
+
+        # papermill's client creates, owns and shuts down the kernel manager.
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            cwd=str(cwd) if cwd else None,
+            progress_bar=False,
+            log_output=False,
+            kernel_manager_class=LocalKernelManager,
+        )
 
 
 def find_error_outputs(notebook_path: str | Path) -> list[CellFailure]:
