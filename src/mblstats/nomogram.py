@@ -59,6 +59,10 @@ class Nomogram:
         """Return the long points table (a copy)."""
         return self.points.copy()
 
+    def is_nominal(self, predictor) -> bool:
+        """Tell whether ``predictor`` entered the model as a nominal (treatment-coded) variable."""
+        return predictor in self._model.categorical
+
     def predictor_points(self, predictor):
         """Return the ``value`` and ``points`` of one predictor's axis."""
         if predictor not in self.predictors:

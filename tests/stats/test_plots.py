@@ -136,7 +136,7 @@ def test_nomogram_crowded_labels_do_not_overlap():
         figure.canvas.draw()
         renderer = figure.canvas.get_renderer()
         boxes = {}
-        for text in ax.texts:
+        for text in (text for text in ax.texts if text.get_visible()):
             box = text.get_window_extent(renderer)
             boxes.setdefault(round(text.get_position()[1], 2), []).append(box)
     finally:
@@ -146,3 +146,28 @@ def test_nomogram_crowded_labels_do_not_overlap():
         row_boxes.sort(key=lambda box: box.x0)
         for left, right in zip(row_boxes, row_boxes[1:]):
             assert left.x1 <= right.x0 + 0.5, f"labels overlap in the row at y={row}"
+
+
+def test_nomogram_numbers_levels_that_do_not_fit():
+    # Six long level names within a few points cannot be placed even on three tiers, so the
+    # row shows the numbers 1-6 and a key below the nomogram names the levels.
+    rng = np.random.default_rng(4)
+    levels = ["Chondrosarcoma", "Chordoma", "Ewing sarcoma", "Giant cell tumour", "Metastasis", "Osteosarcoma"]
+    data = pd.DataFrame({"x": rng.normal(size=600), "level": rng.choice(levels, size=600)})
+    linear = 2.5 * data["x"] + data["level"].map(dict(zip(levels, [0.0, 0.05, 0.1, 0.12, 0.3, 0.35])))
+    data["y"] = (rng.random(600) < 1 / (1 + np.exp(-linear))).astype(int)
+    model = logistic_regression(data, "y", ["x", "level"], categorical=["level"])
+    nomogram = build_nomogram(model, {"x": [-3, 0, 3], "level": levels})
+
+    figure, ax = plt.subplots(figsize=(9, 6))
+    try:
+        plot_nomogram(nomogram, ax=ax, labels={"level": "Tumour type"})
+        texts = [text.get_text().replace("\n", " ") for text in ax.texts if text.get_visible()]
+    finally:
+        plt.close(figure)
+
+    keys = [text for text in texts if text.startswith("Tumour type: ")]
+    assert len(keys) == 1
+    assert all(f"= {level}" in keys[0] for level in levels)
+    assert {"1", "2", "3", "4", "5", "6"} <= set(texts)
+    assert not any(level in texts for level in levels)

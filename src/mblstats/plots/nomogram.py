@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.ticker import MaxNLocator
@@ -17,6 +19,10 @@ MIN_LABEL_GAP = 3.5
 LABEL_TIERS = ((-TICK_LENGTH - 0.04, "top"), (TICK_LENGTH + 0.04, "bottom"), (-TICK_LENGTH - 0.26, "top"))
 # Smallest gap between neighbouring labels of one tier, in points-ruler units.
 LABEL_PADDING = 0.8
+# Characters per line of the level keys below a nomogram, and the height of a key line in
+# rows (a row is 0.5 to 0.55 inch in the figures of this package, a 7-point line 0.12 inch).
+KEY_LINE_CHARACTERS = 130
+KEY_LINE_HEIGHT = 0.25
 
 
 def plot_nomogram(
@@ -54,35 +60,46 @@ def plot_nomogram(
     matplotlib Axes
     """
     labels = labels or {}
-    n_rows = len(nomogram.predictors) + (4 if show_linear_predictor else 3)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(9, 0.55 * n_rows + 0.6))
-
+    row_names = nomogram_row_names(nomogram, labels, risk_label, show_linear_predictor)
+    created = ax is None
+    if created:
+        _, ax = plt.subplots(figsize=(9, 0.55 * len(row_names) + 0.6))
     ax.set_xlim(-4, 104)
-    row_names = []
-    _draw_ruler(ax, 0, np.arange(0, 101, 10), np.arange(0, 101, 10), minor=np.arange(0, 101, 5))
-    row_names.append("Points")
+    ax.set_yticks(-np.arange(len(row_names)), row_names)
+    ax.tick_params(axis="y", length=0)
+    if created:
+        # Fix the layout before drawing, because label widths are measured in data units.
+        ax.figure.tight_layout()
 
-    for predictor in nomogram.predictors:
+    _draw_ruler(ax, 0, np.arange(0, 101, 10), np.arange(0, 101, 10), minor=np.arange(0, 101, 5))
+    keys = []
+    for row, predictor in enumerate(nomogram.predictors, start=1):
         axis = nomogram.predictor_points(predictor)
         positions, texts = _merge_equal_positions(axis["points"], [_format(v) for v in axis["value"]])
-        _draw_ruler(ax, -len(row_names), positions, texts, alternate=True)
-        row_names.append(labels.get(predictor, predictor))
+        if not nomogram.is_nominal(predictor):
+            _draw_ruler(ax, -row, positions, texts, thin=True)
+        elif not _draw_ruler(ax, -row, positions, texts, alternate=True) and max(map(len, texts)) > 3:
+            # The levels do not fit even on three tiers: number them and add a key below.
+            _remove_texts(ax, texts, -row)
+            numbers = [str(number) for number in range(1, len(texts) + 1)]
+            _draw_ruler(ax, -row, positions, numbers, alternate=True, ticks=False)
+            pairs = ", ".join(f"{n} = {text}" for n, text in zip(numbers, texts))
+            keys.append(f"{labels.get(predictor, predictor)}: {pairs}")
 
     total_max = nomogram.max_total_points
     to_x = 100.0 / total_max
     total_ticks = MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]).tick_values(0, total_max)
     total_ticks = total_ticks[(total_ticks >= 0) & (total_ticks <= total_max + 1e-9)]
-    _draw_ruler(ax, -len(row_names), total_ticks * to_x, [_format(t) for t in total_ticks])
-    row_names.append("Total points")
+    row = len(nomogram.predictors) + 1
+    _draw_ruler(ax, -row, total_ticks * to_x, [_format(t) for t in total_ticks])
 
     lp_low, lp_high = nomogram.linear_predictor([0.0, total_max])
     if show_linear_predictor:
         lp_ticks = MaxNLocator(nbins=8).tick_values(lp_low, lp_high)
         lp_ticks = lp_ticks[(lp_ticks >= lp_low) & (lp_ticks <= lp_high)]
         positions = nomogram.total_points_for_lp(lp_ticks) * to_x
-        _draw_ruler(ax, -len(row_names), positions, [_format(t) for t in lp_ticks])
-        row_names.append("Linear predictor")
+        row += 1
+        _draw_ruler(ax, -row, positions, [_format(t) for t in lp_ticks])
 
     risks = np.asarray(risk_ticks, dtype=float)
     if ((risks <= 0) | (risks >= 1)).any():
@@ -91,44 +108,87 @@ def plot_nomogram(
     risks = risks[(risks >= risk_low) & (risks <= risk_high)]
     positions = nomogram.total_points_for_risk(risks) * to_x if risks.size else risks
     keep = _spaced(positions, MIN_LABEL_GAP)
-    _draw_ruler(ax, -len(row_names), positions[keep], [_format(r) for r in risks[keep]])
-    row_names.append(risk_label)
+    _draw_ruler(ax, -(row + 1), positions[keep], [_format(r) for r in risks[keep]])
 
-    ax.set_yticks(-np.arange(len(row_names)), row_names)
-    ax.set_ylim(-len(row_names) + 0.3, 0.6)
+    bottom = -len(row_names) + 0.3
+    key_lines = [line for key in keys for line in textwrap.wrap(key, KEY_LINE_CHARACTERS)]
+    if key_lines:
+        ax.text(-4, bottom - 0.1, "\n".join(key_lines), ha="left", va="top", fontsize=7)
+    ax.set_ylim(bottom - 0.1 - KEY_LINE_HEIGHT * len(key_lines), 0.6)
     ax.set_xticks([])
-    ax.tick_params(axis="y", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
     return ax
 
 
-def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False):
+def nomogram_row_names(nomogram, labels=None, risk_label="Risk of MBL", show_linear_predictor=True):
+    """Return the row names of a nomogram drawing, from top to bottom.
+
+    A caller that lays out several nomograms in one figure sets these as y tick labels and
+    fixes the layout before drawing, so that the label widths measured while drawing hold.
+    """
+    labels = labels or {}
+    names = ["Points", *(labels.get(p, p) for p in nomogram.predictors), "Total points"]
+    names += ["Linear predictor"] if show_linear_predictor else []
+    return [*names, risk_label]
+
+
+def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False, thin=False, ticks=True):
     """Draw one horizontal axis at height ``y`` with labelled ticks pointing down.
 
     With ``alternate``, labels that would overlap their neighbours move to the other tiers
-    of :data:`LABEL_TIERS`.
+    of :data:`LABEL_TIERS`. With ``thin``, labels that would overlap the one before them
+    are left out (their ticks stay). ``ticks=False`` draws the labels only, for a ruler
+    that is already drawn. Returns False when labels still overlap.
     """
     positions = np.asarray(positions, dtype=float)
-    if positions.size:
+    if ticks and positions.size:
         ax.plot([positions.min(), positions.max()], [y, y], color="black", linewidth=0.9)
     texts = []
     for x, text in zip(positions, tick_labels):
-        ax.plot([x, x], [y, y - TICK_LENGTH], color="black", linewidth=0.8)
+        if ticks:
+            ax.plot([x, x], [y, y - TICK_LENGTH], color="black", linewidth=0.8)
         offset, alignment = LABEL_TIERS[0]
         texts.append(ax.text(x, y + offset, text, ha="center", va=alignment, fontsize=7))
-    if alternate and len(texts) > 1:
-        widths = _widths_in_data_units(ax, texts)
-        for index, tier in enumerate(_label_tiers(positions, widths)):
-            offset, alignment = LABEL_TIERS[tier]
-            texts[index].set_y(y + offset)
-            texts[index].set_verticalalignment(alignment)
-            if offset > 0:
-                x = positions[index]
-                ax.plot([x, x], [y, y + TICK_LENGTH], color="black", linewidth=0.8)
     if minor is not None:
         for x in minor:
             ax.plot([x, x], [y, y - TICK_LENGTH / 2], color="black", linewidth=0.6)
+    if len(texts) < 2 or not (alternate or thin):
+        return True
+    widths = _widths_in_data_units(ax, texts)
+    if thin:
+        keep = _spaced_labels(positions, widths)
+        for text, kept in zip(texts, keep):
+            text.set_visible(bool(kept))
+        return True
+    tiers, clear = _label_tiers(positions, widths)
+    for index, tier in enumerate(tiers):
+        offset, alignment = LABEL_TIERS[tier]
+        texts[index].set_y(y + offset)
+        texts[index].set_verticalalignment(alignment)
+        if offset > 0:
+            x = positions[index]
+            ax.plot([x, x], [y, y + TICK_LENGTH], color="black", linewidth=0.8)
+    return clear
+
+
+def _remove_texts(ax, texts, y) -> None:
+    """Remove the labels ``texts`` of the ruler at height ``y`` (the ticks stay)."""
+    wanted = set(texts)
+    for artist in list(ax.texts):
+        if artist.get_text() in wanted and abs(artist.get_position()[1] - y) < 0.5:
+            artist.remove()
+
+
+def _spaced_labels(positions, widths) -> np.ndarray:
+    """Return a mask of the labels to keep, scanning from the left, so that none overlap."""
+    keep = np.zeros(positions.size, dtype=bool)
+    right_edge = -np.inf
+    for index in np.argsort(positions, kind="stable"):
+        if positions[index] - widths[index] / 2 >= right_edge + LABEL_PADDING:
+            keep[index] = True
+            right_edge = positions[index] + widths[index] / 2
+    return keep
 
 
 def _widths_in_data_units(ax, texts) -> np.ndarray:
@@ -136,23 +196,27 @@ def _widths_in_data_units(ax, texts) -> np.ndarray:
     renderer = ax.figure.canvas.get_renderer()
     origin, unit = ax.transData.transform([(0.0, 0.0), (1.0, 0.0)])[:, 0]
     pixels_per_unit = abs(unit - origin)
-    return np.array([text.get_window_extent(renderer).width / pixels_per_unit for text in texts])
+    # Allow some slack for a layout that narrows the axes after drawing.
+    return np.array([1.1 * text.get_window_extent(renderer).width / pixels_per_unit for text in texts])
 
 
-def _label_tiers(positions, widths) -> np.ndarray:
+def _label_tiers(positions, widths) -> tuple[np.ndarray, bool]:
     """Return each label's tier: the first, scanning from the left, where it clears its neighbour.
 
-    A label that clears no tier goes where the last label ends furthest to the left.
+    A label that clears no tier goes where the last label ends furthest to the left, and
+    the returned flag is then False.
     """
     tiers = np.zeros(positions.size, dtype=int)
     right_edge = np.full(len(LABEL_TIERS), -np.inf)
+    all_clear = True
     for index in np.argsort(positions, kind="stable"):
         left = positions[index] - widths[index] / 2
         clear = np.flatnonzero(left >= right_edge + LABEL_PADDING)
+        all_clear &= bool(clear.size)
         tier = int(clear[0]) if clear.size else int(np.argmin(right_edge))
         tiers[index] = tier
         right_edge[tier] = positions[index] + widths[index] / 2
-    return tiers
+    return tiers, all_clear
 
 
 def _merge_equal_positions(positions, texts):

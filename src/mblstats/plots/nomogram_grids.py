@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from mblstats.exceptions import InputValidationError
 from mblstats.plots.calibration import plot_calibration
 from mblstats.plots.decision_curve import plot_decision_curve
-from mblstats.plots.nomogram import plot_nomogram
+from mblstats.plots.nomogram import nomogram_row_names, plot_nomogram
 
 
 def plot_nomogram_stack(fits, labels) -> plt.Figure:
@@ -25,9 +26,14 @@ def plot_nomogram_stack(fits, labels) -> plt.Figure:
         len(fits), 1, figsize=(9, 0.5 * sum(rows) + 0.8 * len(fits)),
         gridspec_kw={"height_ratios": rows}, squeeze=False,
     )
+    # Lay out the row names and titles first: the drawing measures label widths.
+    for ax, fit in zip(axes[:, 0], fits):
+        names = nomogram_row_names(fit.nomogram, labels(fit))
+        ax.set_yticks(-np.arange(len(names)), names)
+        ax.set_title(f"{fit.modality} {fit.label} ({fit.coding} coding)", loc="left", fontsize=10)
+    figure.tight_layout()
     for ax, fit in zip(axes[:, 0], fits):
         plot_nomogram(fit.nomogram, ax=ax, labels=labels(fit))
-        ax.set_title(f"{fit.modality} {fit.label} ({fit.coding} coding)", loc="left", fontsize=10)
     figure.tight_layout()
     return figure
 
