@@ -471,6 +471,10 @@ def test_preprocessing_cv_matches_single_pipeline(preprocessing_steps):
     X, y = make_problem(n_samples=150, n_features=6, seed=11)
     folds = list(StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(X, y))
     out_of_fold, _, _ = cross_validate_network_with_preprocessing(preprocessing_steps, X, y, folds, FAST)
+    in_workers, _, _ = cross_validate_network_with_preprocessing(
+        preprocessing_steps, X, y, folds, FAST, n_jobs=2
+    )
+    np.testing.assert_array_equal(in_workers, out_of_fold)
 
     train, test = folds[0]
     single = Pipeline([*clone(Pipeline(preprocessing_steps)).steps, ("network", DenseNetworkClassifier(FAST))])

@@ -41,7 +41,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from imblearn.pipeline import Pipeline
+from joblib import Parallel, delayed
 from sklearn.model_selection import train_test_split
+from threadpoolctl import threadpool_limits
 from tqdm.auto import tqdm
 
 from mblstats.exceptions import InputValidationError
@@ -278,6 +280,7 @@ def cross_validate_network_with_preprocessing(
     config: NetworkConfig | None = None,
     *,
     early_stopping_rows: str = "resampled",
+    n_jobs: int | None = None,
 ):
     """Cross-validate preprocessing plus network, fitting the preprocessing inside each fold.
 
@@ -300,6 +303,9 @@ def cross_validate_network_with_preprocessing(
         ``"held_out"`` first holds out ``config.inner_validation_fraction`` of the fold's
         real training rows, fits the preprocessing on the rest and monitors early stopping
         on the held-out rows, transformed but not resampled.
+    n_jobs : int or None, default=None
+        Worker processes (joblib) for the per-fold preprocessing; the result does not
+        depend on it.
 
     Returns
     -------
@@ -318,8 +324,22 @@ def cross_validate_network_with_preprocessing(
     y = check_outcome(y, "y", len(X))
     folds = [(np.asarray(train), np.asarray(test)) for train, test in folds]
 
-    designs, test_designs, fitted_preprocessing = [], [], []
-    for model, (train, test) in enumerate(tqdm(folds, desc="Preprocessing folds", leave=False)):
+    prepared = Parallel(n_jobs=n_jobs)(
+        delayed(_preprocess_fold)(steps, X, y, train, test, model, config, early_stopping_rows)
+        for model, (train, test) in enumerate(tqdm(folds, desc="Preprocessing folds", leave=False))
+    )
+    designs = [design for design, _, _ in prepared]
+    test_designs = [test_design for _, test_design, _ in prepared]
+    fitted_preprocessing = [pipeline for _, _, pipeline in prepared]
+
+    fitted = fit_networks_on_designs(designs, config)
+    fold_proba = fitted.predict_proba_on_designs(test_designs)
+    return assemble_out_of_fold(fold_proba, folds, len(X)), fitted, fitted_preprocessing
+
+
+def _preprocess_fold(steps, X, y, train, test, model, config, early_stopping_rows):
+    """Fit the preprocessing on one fold's training rows; return both designs and the pipeline."""
+    with threadpool_limits(limits=1, user_api="blas"):
         X_train, y_train = take_rows(X, train), y[train]
         if early_stopping_rows == "held_out":
             fit_positions, validation_positions = _split_rows(y_train, config, model)
@@ -331,13 +351,8 @@ def cross_validate_network_with_preprocessing(
         else:
             fitted_steps, X_fit, y_fit = fit_preprocessing(steps, X_train, y_train)
             design = NetworkDesign(X_fit, y_fit)
-        designs.append(design)
-        test_designs.append(apply_preprocessing(fitted_steps, take_rows(X, test)))
-        fitted_preprocessing.append(Pipeline(fitted_steps))
-
-    fitted = fit_networks_on_designs(designs, config)
-    fold_proba = fitted.predict_proba_on_designs(test_designs)
-    return assemble_out_of_fold(fold_proba, folds, len(X)), fitted, fitted_preprocessing
+        test_design = apply_preprocessing(fitted_steps, take_rows(X, test))
+    return design, test_design, Pipeline(fitted_steps)
 
 
 def assemble_out_of_fold(fold_proba: Sequence, folds: Sequence, n_samples: int) -> np.ndarray:

@@ -237,7 +237,7 @@ def cross_validate_models(
         for label, model in models.items():
             if hasattr(model, "network_estimator"):
                 design, final = fixed[label]
-                oof[label] = _batched_network_cv(model, final, design, outcome, splits, mode).T
+                oof[label] = _batched_network_cv(model, final, design, outcome, splits, mode, n_jobs).T
             else:
                 pooled[label] = fixed[label]
         if pooled:
@@ -412,7 +412,7 @@ def _bootstrap_optimism_once(models, X, outcome, drawn) -> dict[str, dict]:
     return rows
 
 
-def _batched_network_cv(model, final, design, outcome, splits, mode) -> np.ndarray:
+def _batched_network_cv(model, final, design, outcome, splits, mode, n_jobs=None) -> np.ndarray:
     """Cross-validate a network family with all fold networks trained in one batched run.
 
     The preprocessing (reduction, screening, scaling, SMOTE) is still fitted inside each
@@ -426,7 +426,7 @@ def _batched_network_cv(model, final, design, outcome, splits, mode) -> np.ndarr
         steps = model.network_preprocessing(design)
     network = model.network_estimator()
     oof, _, _ = cross_validate_network_with_preprocessing(
-        steps, design, outcome.to_numpy(), splits, network.config
+        steps, design, outcome.to_numpy(), splits, network.config, n_jobs=n_jobs
     )
     return oof
 
