@@ -8,9 +8,10 @@ columns in correlated blocks, see ``mblstats.models.synthetic``), training rows 
 2. the 4-3-2 network on the LASSO-selected features of the whole training set (fixed design),
    10 x 10 CV three ways: (a) one ``DenseNetworkClassifier`` fit per fold, a sample of fits
    extrapolated to all folds; (b) ``cross_validate_network``, all fold networks in one batched
-   run; (c) scikit-learn ``MLPClassifier`` of the same shape, one fit per fold;
-3. RN and Clinical-RN bootstrapped on the same samples, together (one task fits both, so they
-   share the LASSO's lambda cross-validation) and one model after the other;
+   run; (c) scikit-learn ``MLPClassifier`` of the same shape, one fit per fold; (d) a plain
+   Keras ``fit`` per fold (mini-batches of 16, early stopping), a sample extrapolated;
+3. RN and Clinical-RN bootstrapped on the same samples in this process, with the LASSO's
+   lambda cross-validation shared between them and with its cache switched off;
 4. the whole model stage for CT and CTE: (a) the models of Table 2 fitted and evaluated,
    (b) the honest validation of RN1, Clinical 1 and Clinical-RN1 (both CV modes, bootstrap
    optimism, null test) at the book's defaults.
@@ -43,7 +44,7 @@ from mblstats.models import chapters
 from mblstats.models.families import make_family
 from mblstats.models.splits import mbl_outcome, random_split, split_ids
 from mblstats.models.synthetic import synthetic_feature_table
-from mblstats.models.validation import bootstrap_optimism, bootstrap_optimism_models, cross_validate
+from mblstats.models.validation import bootstrap_optimism_models, cross_validate
 
 NETWORK_TARGET_SECONDS = 15.0
 STAGE_TARGET_SECONDS = 300.0
@@ -75,6 +76,29 @@ def fixed_network_design(X, y, seed):
     model = make_family("DNN", seed=seed).fit(X, y)
     design = model.pipeline_[:-1].transform(model._radiomics(X, fitting=False))
     return design.to_numpy(), y.to_numpy()
+
+
+def time_plain_keras(design, y, folds, n_fits, seed):
+    """Time plain Keras ``fit`` calls of the 4-3-2 network (batch 16, early stopping), extrapolated."""
+    import keras
+
+    durations = []
+    for train, _ in folds[:n_fits]:
+        keras.utils.set_random_seed(seed)
+        network = keras.Sequential(
+            [keras.Input((design.shape[1],))]
+            + [keras.layers.Dense(units, activation="relu") for units in (4, 3, 2)]
+            + [keras.layers.Dense(1, activation="sigmoid")]
+        )
+        network.compile(optimizer="adam", loss="binary_crossentropy")
+        stopper = keras.callbacks.EarlyStopping(patience=20, restore_best_weights=True)
+        start = time.perf_counter()
+        network.fit(
+            design[train].astype("float32"), y[train].astype("float32"), batch_size=16,
+            epochs=200, validation_split=0.2, callbacks=[stopper], verbose=0,
+        )
+        durations.append(time.perf_counter() - start)
+    return float(np.mean(durations)) * len(folds)
 
 
 def time_network(design, y, folds, naive_fits, seed):
@@ -134,16 +158,32 @@ def time_validation(inputs, folds, repeats, n_bootstrap, n_permutations, n_jobs)
 
 
 def time_shared_bootstrap(X, y, n_bootstrap, seed):
-    """Time RN and Clinical-RN bootstrapped together (sharing LASSO fits) and one after the other."""
+    """Time RN and Clinical-RN bootstrapped together (sharing LASSO fits) and without sharing.
+
+    Both run in this process. Without sharing, the lambda cross-validation cache is switched
+    off, so every fit of Clinical-RN repeats the LASSO that RN fitted on the same sample.
+    """
+    from mblstats.selection import lasso
+
     models = {name: make_family(name, seed=seed) for name in ("RN", "Clinical-RN")}
+    lasso._RECENT_CV.clear()
     start = time.perf_counter()
-    bootstrap_optimism_models(models, X, y, n_bootstrap, seed + 1)
+    together_result = bootstrap_optimism_models(models, X, y, n_bootstrap, seed + 1)
     together = time.perf_counter() - start
-    start = time.perf_counter()
-    for name in models:
-        bootstrap_optimism(make_family(name, seed=seed), X, y, n_bootstrap, seed + 2, name=name)
-    apart = time.perf_counter() - start
-    return together, apart
+
+    size = lasso._RECENT_CV_SIZE
+    lasso._RECENT_CV.clear()
+    lasso._RECENT_CV_SIZE = 0
+    try:
+        start = time.perf_counter()
+        apart_result = bootstrap_optimism_models(models, X, y, n_bootstrap, seed + 1)
+        apart = time.perf_counter() - start
+    finally:
+        lasso._RECENT_CV_SIZE = size
+    same = all(
+        together_result[name].optimism.equals(apart_result[name].optimism) for name in models
+    )
+    return together, apart, same
 
 
 def main():
@@ -153,8 +193,10 @@ def main():
     parser.add_argument("--repeats", type=int, default=10)
     parser.add_argument("--families", default="RN,Clinical,Clinical-RN,DNN,Clinical-DNN")
     parser.add_argument("--naive-fits", type=int, default=3, help="single network fits to time")
+    parser.add_argument("--keras-fits", type=int, default=2, help="plain Keras fits to time")
+    parser.add_argument("--skip-cv", action="store_true", help="skip part 1")
     parser.add_argument("--seed", type=int, default=2019)
-    parser.add_argument("--skip-stage", action="store_true", help="skip parts 3 and 4")
+    parser.add_argument("--skip-stage", action="store_true", help="skip part 4")
     parser.add_argument("--n-jobs", type=int, default=None, help="worker processes for parts 1 and 4")
     parser.add_argument("--bootstrap", type=int, default=200, help="bootstrap samples in part 4")
     parser.add_argument("--permutations", type=int, default=20, help="null-test permutations in part 4")
@@ -165,12 +207,13 @@ def main():
     clinical, outcome, X, y = demo_training_data(args.features, args.seed)
     print(f"training rows {len(y)} ({int(y.sum())} MBL), {args.features} synthetic features")
 
-    print(f"1. leakage-safe {args.repeats} x {args.folds}-fold CV per family, n_jobs={args.n_jobs}")
-    with threadpool_limits(limits=1, user_api="blas"):
-        family_seconds = time_family_cv(
-            args.families.split(","), X, y, args.folds, args.repeats, args.seed, args.n_jobs
-        )
-    print(f"   total {sum(family_seconds.values()):.1f} s")
+    if not args.skip_cv:
+        print(f"1. leakage-safe {args.repeats} x {args.folds}-fold CV per family, n_jobs={args.n_jobs}")
+        with threadpool_limits(limits=1, user_api="blas"):
+            family_seconds = time_family_cv(
+                args.families.split(","), X, y, args.folds, args.repeats, args.seed, args.n_jobs
+            )
+        print(f"   total {sum(family_seconds.values()):.1f} s")
 
     print("2. network, fixed design, 10 x 10-fold CV")
     design, labels = fixed_network_design(X, y, args.seed)
@@ -180,14 +223,22 @@ def main():
     print(f"   (a) one fit per fold: {naive:.1f} s (from {args.naive_fits} fits)")
     print(f"   (b) batched:          {batched:.1f} s ({'meets' if batched <= NETWORK_TARGET_SECONDS else 'misses'} the {NETWORK_TARGET_SECONDS:.0f} s target)")
     print(f"   (c) MLPClassifier:    {mlp:.1f} s")
-    print(f"   ratio (a)/(b) {naive / batched:.1f}x, (c)/(b) {mlp / batched:.2f}x")
+    keras_seconds = time_plain_keras(design, labels, folds, args.keras_fits, args.seed)
+    print(f"   (d) plain Keras fit:  {keras_seconds:.1f} s (batch 16, from {args.keras_fits} fits)")
+    print(
+        f"   ratio (a)/(b) {naive / batched:.1f}x, (c)/(b) {mlp / batched:.2f}x, "
+        f"(d)/(b) {keras_seconds / batched:.0f}x"
+    )
+
+    print(f"3. RN and Clinical-RN bootstrapped, LASSO shared or not, {args.shared_sample} samples")
+    with threadpool_limits(limits=1, user_api="blas"):
+        together, apart, same = time_shared_bootstrap(X, y, args.shared_sample, args.seed)
+    print(
+        f"   shared {together:.1f} s, not shared {apart:.1f} s, ratio {apart / together:.2f}x, "
+        f"identical results: {same}"
+    )
 
     if not args.skip_stage:
-        print(f"3. RN and Clinical-RN bootstrapped together vs apart, {args.shared_sample} samples")
-        with threadpool_limits(limits=1, user_api="blas"):
-            together, apart = time_shared_bootstrap(X, y, args.shared_sample, args.seed)
-        print(f"   together {together:.1f} s, apart {apart:.1f} s, ratio {apart / together:.2f}x")
-
         print("4. whole model stage, CT and CTE")
         with tempfile.TemporaryDirectory() as folder:
             inputs = stage_inputs(Path(folder), clinical, outcome, args.features, args.seed)
