@@ -1,4 +1,4 @@
-"""Time the model stage on the demo cohort: CV per family, the network three ways, the whole stage.
+"""Time the model stage on the demo cohort: CV per family, the network four ways, the whole stage.
 
 Data: the 810-patient demo clinical table with a synthetic feature table (``--features``
 columns in correlated blocks, see ``mblstats.models.synthetic``), training rows of the random
