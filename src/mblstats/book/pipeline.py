@@ -254,8 +254,9 @@ def _prepare_features(params: RunParameters, layout: RunLayout, inputs: BookInpu
             cache_dir=layout.cache_dir,
         )
         logger.info(
-            "%s: %d cases extracted, %d failed",
-            modality, len(result.features), len(result.failures),
+            "%s: features of %d cases (%d newly extracted, %d from the cache), %d failed",
+            modality, len(result.features), result.provenance.get("n_extracted", 0),
+            result.provenance.get("n_cached", 0), len(result.failures),
         )
         if reader2_manifest.exists() and _lists_modality(reader2_manifest, modality):
             extract_features(
