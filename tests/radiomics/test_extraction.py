@@ -207,7 +207,7 @@ def test_killed_run_resumes(real_cases, tmp_path):
 def test_both_modalities_need_a_choice(real_cases, fast_params, tmp_path):
     rows = _rows(real_cases, ["breast1"]) + [{**_rows(real_cases, ["breast1"])[0], "modality": "CTE"}]
     manifest = write_manifest(tmp_path / "images.csv", rows)
-    with pytest.raises(InputValidationError, match=r"lists modalities CT, CTE.*pass modality='CT' or modality='CTE'"):
+    with pytest.raises(InputValidationError, match=r"lists modalities CT, CTE.*--modality CT or --modality CTE"):
         extract_features(manifest, fast_params, workers=1, progress=False)
     result = extract_features(manifest, fast_params, modality="CTE", workers=1, progress=False)
     assert list(result.features.index) == ["breast1"]

@@ -114,7 +114,7 @@ def _select_modality(frame: pd.DataFrame, modality: str | None, source: str) -> 
         if len(present) > 1:
             raise InputValidationError(
                 f"{source} lists modalities {', '.join(present)}; features of one modality form one table: "
-                "pass modality='CT' or modality='CTE'"
+                "choose one with --modality CT or --modality CTE (modality='CT' in Python)"
             )
         return frame
 
