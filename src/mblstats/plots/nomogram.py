@@ -78,11 +78,12 @@ def plot_nomogram(
         positions, texts = _merge_equal_positions(axis["points"], [_format(v) for v in axis["value"]])
         if not nomogram.is_nominal(predictor):
             _draw_ruler(ax, -row, positions, texts, thin=True)
-        elif not _draw_ruler(ax, -row, positions, texts, alternate=True) and max(map(len, texts)) > 3:
-            # The levels do not fit even on three tiers: number them and add a key below.
-            _remove_texts(ax, texts, -row)
-            numbers = [str(number) for number in range(1, len(texts) + 1)]
-            _draw_ruler(ax, -row, positions, numbers, alternate=True, ticks=False)
+            continue
+        # Level names that do not fit even on three tiers are replaced by numbers, with a
+        # key below the nomogram. Names of up to 3 characters are kept as they are.
+        numbers = [str(number) for number in range(1, len(texts) + 1)]
+        fallback = numbers if max(map(len, texts)) > 3 else None
+        if _draw_ruler(ax, -row, positions, texts, alternate=True, fallback_labels=fallback):
             pairs = ", ".join(f"{n} = {text}" for n, text in zip(numbers, texts))
             keys.append(f"{labels.get(predictor, predictor)}: {pairs}")
 
@@ -107,7 +108,7 @@ def plot_nomogram(
     risk_low, risk_high = nomogram.risk([0.0, total_max])
     risks = risks[(risks >= risk_low) & (risks <= risk_high)]
     positions = nomogram.total_points_for_risk(risks) * to_x if risks.size else risks
-    keep = _spaced(positions, MIN_LABEL_GAP)
+    keep = _spaced(positions, np.zeros(positions.size), MIN_LABEL_GAP)
     _draw_ruler(ax, -(row + 1), positions[keep], [_format(r) for r in risks[keep]])
 
     bottom = -len(row_names) + 0.3
@@ -133,35 +134,39 @@ def nomogram_row_names(nomogram, labels=None, risk_label="Risk of MBL", show_lin
     return [*names, risk_label]
 
 
-def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False, thin=False, ticks=True):
+def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False, thin=False, fallback_labels=None):
     """Draw one horizontal axis at height ``y`` with labelled ticks pointing down.
 
     With ``alternate``, labels that would overlap their neighbours move to the other tiers
-    of :data:`LABEL_TIERS`. With ``thin``, labels that would overlap the one before them
-    are left out (their ticks stay). ``ticks=False`` draws the labels only, for a ruler
-    that is already drawn. Returns False when labels still overlap.
+    of :data:`LABEL_TIERS`. When they still overlap and ``fallback_labels`` is given, those
+    shorter labels replace them. With ``thin``, labels that would overlap the one before
+    them are left out (their ticks stay). Returns True when the fallback labels were used.
     """
     positions = np.asarray(positions, dtype=float)
-    if ticks and positions.size:
+    if positions.size:
         ax.plot([positions.min(), positions.max()], [y, y], color="black", linewidth=0.9)
     texts = []
     for x, text in zip(positions, tick_labels):
-        if ticks:
-            ax.plot([x, x], [y, y - TICK_LENGTH], color="black", linewidth=0.8)
+        ax.plot([x, x], [y, y - TICK_LENGTH], color="black", linewidth=0.8)
         offset, alignment = LABEL_TIERS[0]
         texts.append(ax.text(x, y + offset, text, ha="center", va=alignment, fontsize=7))
     if minor is not None:
         for x in minor:
             ax.plot([x, x], [y, y - TICK_LENGTH / 2], color="black", linewidth=0.6)
     if len(texts) < 2 or not (alternate or thin):
-        return True
+        return False
     widths = _widths_in_data_units(ax, texts)
     if thin:
-        keep = _spaced_labels(positions, widths)
+        keep = _spaced(positions, widths, LABEL_PADDING)
         for text, kept in zip(texts, keep):
             text.set_visible(bool(kept))
-        return True
+        return False
     tiers, clear = _label_tiers(positions, widths)
+    used_fallback = not clear and fallback_labels is not None
+    if used_fallback:
+        for text, label in zip(texts, fallback_labels):
+            text.set_text(label)
+        tiers, _ = _label_tiers(positions, _widths_in_data_units(ax, texts))
     for index, tier in enumerate(tiers):
         offset, alignment = LABEL_TIERS[tier]
         texts[index].set_y(y + offset)
@@ -169,26 +174,7 @@ def _draw_ruler(ax, y, positions, tick_labels, minor=None, alternate=False, thin
         if offset > 0:
             x = positions[index]
             ax.plot([x, x], [y, y + TICK_LENGTH], color="black", linewidth=0.8)
-    return clear
-
-
-def _remove_texts(ax, texts, y) -> None:
-    """Remove the labels ``texts`` of the ruler at height ``y`` (the ticks stay)."""
-    wanted = set(texts)
-    for artist in list(ax.texts):
-        if artist.get_text() in wanted and abs(artist.get_position()[1] - y) < 0.5:
-            artist.remove()
-
-
-def _spaced_labels(positions, widths) -> np.ndarray:
-    """Return a mask of the labels to keep, scanning from the left, so that none overlap."""
-    keep = np.zeros(positions.size, dtype=bool)
-    right_edge = -np.inf
-    for index in np.argsort(positions, kind="stable"):
-        if positions[index] - widths[index] / 2 >= right_edge + LABEL_PADDING:
-            keep[index] = True
-            right_edge = positions[index] + widths[index] / 2
-    return keep
+    return used_fallback
 
 
 def _widths_in_data_units(ax, texts) -> np.ndarray:
@@ -228,14 +214,18 @@ def _merge_equal_positions(positions, texts):
     return np.array(order), [", ".join(merged[x]) for x in order]
 
 
-def _spaced(positions, gap):
-    """Return a mask keeping ticks at least ``gap`` apart, scanning from the left."""
+def _spaced(positions, widths, padding):
+    """Return a mask of the labels to keep, scanning from the left, so that none overlap.
+
+    A label of width ``widths[i]`` centred on ``positions[i]`` is kept when its left edge
+    lies at least ``padding`` right of the last kept label's right edge.
+    """
     keep = np.zeros(positions.size, dtype=bool)
-    last = -np.inf
-    for index in np.argsort(positions):
-        if positions[index] - last >= gap:
+    right_edge = -np.inf
+    for index in np.argsort(positions, kind="stable"):
+        if positions[index] - widths[index] / 2 >= right_edge + padding:
             keep[index] = True
-            last = positions[index]
+            right_edge = positions[index] + widths[index] / 2
     return keep
 
 
